@@ -1,0 +1,1 @@
+//! Vietnamese identity values (being written).

@@ -1,0 +1,1 @@
+//! The holder wallet (being written).
