@@ -1,6 +1,21 @@
-//! UniFFI facade of vneid-core (being written).
-#![allow(unsafe_code)] // uniffi scaffolding
+//! UniFFI facade of vneid-core.
+//!
+//! The only crate that knows UniFFI: it converts between the core's types and FFI records,
+//! enums and errors, and adapts foreign trait implementations. It holds no domain logic.
+//! One long-lived object, [`WalletCore`], owns the tokio runtime every async call runs on.
+#![allow(unsafe_code)] // generated scaffolding
+
 uniffi::setup_scaffolding!();
+
+mod error;
+mod records;
+mod secure_area;
+mod wallet;
+
+pub use error::VneidError;
+pub use records::*;
+pub use secure_area::{SecureArea, SecureAreaError, new_software_secure_area};
+pub use wallet::WalletCore;
 
 /// Version of the core library.
 #[uniffi::export]

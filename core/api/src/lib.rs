@@ -188,7 +188,10 @@ impl std::fmt::Debug for TokenResponse {
             .field("access_token", &"<redacted>")
             .field("access_expires_in_seconds", &self.access_expires_in_seconds)
             .field("refresh_token", &"<redacted>")
-            .field("refresh_expires_in_seconds", &self.refresh_expires_in_seconds)
+            .field(
+                "refresh_expires_in_seconds",
+                &self.refresh_expires_in_seconds,
+            )
             .finish()
     }
 }
@@ -358,6 +361,9 @@ mod tests {
     #[test]
     fn signed_messages_are_domain_separated() {
         assert!(bind_proof_message("t").starts_with(BIND_PROOF_CONTEXT));
-        assert_eq!(login_message("d", &[1, 2]), b"vneid-login-v1:d:\x01\x02".to_vec());
+        assert_eq!(
+            login_message("d", &[1, 2]),
+            b"vneid-login-v1:d:\x01\x02".to_vec()
+        );
     }
 }

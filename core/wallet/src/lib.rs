@@ -1,1 +1,20 @@
-//! The holder wallet (being written).
+//! The holder wallet of vneid-core: account activation (level 1), passcode and lock, the
+//! secure-area trait, the encrypted store and the backend client.
+//!
+//! Generic over the platform through [`SecureArea`]; knows nothing of UniFFI.
+
+pub mod account;
+pub mod api_client;
+pub mod crypto;
+pub mod error;
+pub mod passcode;
+pub mod secure_area;
+pub mod store;
+
+pub use account::{
+    AccountSummary, ActivationInput, OtpSent, STORE_FILE, Wallet, WalletConfig, WalletState,
+};
+pub use error::{BlockReason, ErrorCategory, ErrorCode, Lang, WalletError};
+pub use passcode::Passcode;
+pub use secure_area::{SecureArea, SecureAreaError, SoftwareSecureArea};
+pub use vneid_api::{AccountInfo, CitizenProfile, Sex as api_sex};

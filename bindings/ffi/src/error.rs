@@ -1,0 +1,205 @@
+//! The one error type apps see: a variant per category, the precise stable [`ErrorCode`], and
+//! a citizen-facing message in Vietnamese and English (never containing personal data).
+
+use vneid_wallet::{BlockReason, ErrorCategory, ErrorCode, Lang, WalletError};
+
+#[uniffi::remote(Enum)]
+pub enum ErrorCode {
+    IdNumberInvalid,
+    IdNumberBirthYearMismatch,
+    PhoneInvalid,
+    EmailInvalid,
+    DateInvalid,
+    PasscodeFormat,
+    PasscodeTooSimple,
+    PasscodeIsBirthDate,
+    PasscodeWrong,
+    WalletBlocked,
+    DeviceRevoked,
+    InvalidState,
+    NotUnlocked,
+    IdentityMismatch,
+    OtpWrong,
+    OtpExpired,
+    OtpAttemptsExhausted,
+    OtpResendTooSoon,
+    EnrolmentExpired,
+    NetworkUnavailable,
+    NetworkTimeout,
+    RateLimited,
+    SessionExpired,
+    ServerError,
+    SecureAreaFailure,
+    StorageFailure,
+    Cancelled,
+    Internal,
+}
+
+#[uniffi::remote(Enum)]
+pub enum ErrorCategory {
+    Input,
+    Otp,
+    Passcode,
+    Account,
+    Network,
+    Server,
+    Device,
+    Storage,
+    Cancelled,
+    Internal,
+}
+
+#[uniffi::remote(Enum)]
+pub enum BlockReason {
+    TooManyAttempts,
+    Tampered,
+    DeviceRevoked,
+}
+
+/// The stable string form of a code (`"OTP_WRONG"`), for logs and analytics.
+#[uniffi::export]
+pub fn error_code_id(code: ErrorCode) -> String {
+    code.as_str().to_string()
+}
+
+/// Every operation's error. Switch on the variant for the category, on `code` for the case.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum VneidError {
+    #[error("{message_en}")]
+    Input {
+        code: ErrorCode,
+        message_vi: String,
+        message_en: String,
+    },
+    #[error("{message_en}")]
+    Otp {
+        code: ErrorCode,
+        message_vi: String,
+        message_en: String,
+        attempts_left: Option<u32>,
+        retry_after_seconds: Option<u64>,
+    },
+    #[error("{message_en}")]
+    Passcode {
+        code: ErrorCode,
+        message_vi: String,
+        message_en: String,
+        attempts_left: Option<u32>,
+    },
+    #[error("{message_en}")]
+    Account {
+        code: ErrorCode,
+        message_vi: String,
+        message_en: String,
+    },
+    #[error("{message_en}")]
+    Network {
+        code: ErrorCode,
+        message_vi: String,
+        message_en: String,
+    },
+    #[error("{message_en}")]
+    Server {
+        code: ErrorCode,
+        message_vi: String,
+        message_en: String,
+        retry_after_seconds: Option<u64>,
+    },
+    #[error("{message_en}")]
+    Device {
+        code: ErrorCode,
+        message_vi: String,
+        message_en: String,
+    },
+    #[error("{message_en}")]
+    Storage {
+        code: ErrorCode,
+        message_vi: String,
+        message_en: String,
+    },
+    #[error("{message_en}")]
+    Cancelled {
+        code: ErrorCode,
+        message_vi: String,
+        message_en: String,
+    },
+    #[error("{message_en}")]
+    Internal {
+        code: ErrorCode,
+        message_vi: String,
+        message_en: String,
+    },
+}
+
+impl VneidError {
+    pub(crate) fn from_code(
+        code: ErrorCode,
+        attempts_left: Option<u32>,
+        retry_after_seconds: Option<u64>,
+    ) -> Self {
+        let message_vi = code.message(Lang::Vi).to_string();
+        let message_en = code.message(Lang::En).to_string();
+        match code.category() {
+            ErrorCategory::Input => Self::Input {
+                code,
+                message_vi,
+                message_en,
+            },
+            ErrorCategory::Otp => Self::Otp {
+                code,
+                message_vi,
+                message_en,
+                attempts_left,
+                retry_after_seconds,
+            },
+            ErrorCategory::Passcode => Self::Passcode {
+                code,
+                message_vi,
+                message_en,
+                attempts_left,
+            },
+            ErrorCategory::Account => Self::Account {
+                code,
+                message_vi,
+                message_en,
+            },
+            ErrorCategory::Network => Self::Network {
+                code,
+                message_vi,
+                message_en,
+            },
+            ErrorCategory::Server => Self::Server {
+                code,
+                message_vi,
+                message_en,
+                retry_after_seconds,
+            },
+            ErrorCategory::Device => Self::Device {
+                code,
+                message_vi,
+                message_en,
+            },
+            ErrorCategory::Storage => Self::Storage {
+                code,
+                message_vi,
+                message_en,
+            },
+            ErrorCategory::Cancelled => Self::Cancelled {
+                code,
+                message_vi,
+                message_en,
+            },
+            ErrorCategory::Internal => Self::Internal {
+                code,
+                message_vi,
+                message_en,
+            },
+        }
+    }
+}
+
+impl From<WalletError> for VneidError {
+    fn from(e: WalletError) -> Self {
+        Self::from_code(e.code(), e.attempts_left(), e.retry_after_seconds())
+    }
+}

@@ -1,0 +1,66 @@
+//! Schema migrations, tracked in `PRAGMA user_version`. Each migration runs in one transaction.
+
+use super::StoreError;
+use rusqlite::{Connection, Transaction};
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: meta, account, pending activation.
+    "CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+     ) STRICT;
+     CREATE TABLE account (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        account_id      TEXT NOT NULL,
+        device_id       TEXT NOT NULL,
+        key_alias       TEXT NOT NULL,
+        level           INTEGER NOT NULL,
+        activated_at    INTEGER NOT NULL,
+        secrets         BLOB NOT NULL,   -- sealed: citizen profile and passcode verifier
+        failed_attempts INTEGER NOT NULL,
+        block_reason    TEXT,
+        generation      INTEGER NOT NULL,
+        mac             BLOB NOT NULL    -- HMAC over every other column
+     ) STRICT;
+     CREATE TABLE pending_activation (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        sealed     BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+     ) STRICT;",
+];
+
+/// Tables holding user data (everything but `meta`), emptied when the data key is lost.
+const USER_TABLES: &[&str] = &["account", "pending_activation"];
+
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let latest = MIGRATIONS.len() as i64;
+    if current > latest {
+        return Err(StoreError::SchemaTooNew(current));
+    }
+    for (version, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+pub fn has_user_data(conn: &Connection) -> Result<bool, StoreError> {
+    for table in USER_TABLES {
+        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+        if n > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+pub fn wipe_user_data(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    for table in USER_TABLES {
+        tx.execute(&format!("DELETE FROM {table}"), [])?;
+    }
+    Ok(())
+}
