@@ -1,1 +1,110 @@
-fn main() {}
+//! `vneid`: the command-line face of vneid-core.
+//!
+//! `vneid demo` runs the main job end to end against an embedded reference backend on
+//! loopback; `vneid backend serve` runs that backend on its own.
+
+mod bench;
+mod demo;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "vneid", version, about = "vneid-core command-line tool")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Start an embedded backend, create a wallet in a temporary directory and activate an
+    /// account, printing each step.
+    Demo(demo::DemoArgs),
+    /// Measure passcode KDF, activation and unlock times against the embedded backend.
+    Bench(bench::BenchArgs),
+    /// The reference backend.
+    Backend {
+        #[command(subcommand)]
+        command: BackendCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BackendCommand {
+    /// Serve the reference backend until interrupted.
+    Serve {
+        /// SQLite database file (created and seeded when new).
+        #[arg(long)]
+        db: std::path::PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Enables the dev-only SMS outbox endpoint guarded by this token.
+        #[arg(long)]
+        dev_token: Option<String>,
+    },
+    /// Print a few seeded citizens (synthetic data) to try the demo by hand.
+    Citizens {
+        #[arg(long, default_value_t = 5)]
+        count: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Demo(args) => demo::run(args).await,
+            Command::Bench(args) => bench::run(args).await,
+            Command::Backend { command } => backend(command).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn backend(command: BackendCommand) -> Result<(), Box<dyn std::error::Error>> {
+    match command {
+        BackendCommand::Serve {
+            db,
+            listen,
+            dev_token,
+        } => {
+            let config = vneid_backend::BackendConfig {
+                db_path: Some(db),
+                dev_token,
+                ..Default::default()
+            };
+            let listener = tokio::net::TcpListener::bind(&listen).await?;
+            println!("listening on http://{}", listener.local_addr()?);
+            vneid_backend::serve(config, listener).await?;
+            Ok(())
+        }
+        BackendCommand::Citizens { count } => {
+            let backend = vneid_backend::spawn(vneid_backend::BackendConfig::default()).await?;
+            for c in backend.sample_citizens(count) {
+                println!(
+                    "{}  {}  {}  {}",
+                    c.id_number, c.date_of_birth, c.phone, c.full_name
+                );
+            }
+            backend.shutdown().await;
+            Ok(())
+        }
+    }
+}

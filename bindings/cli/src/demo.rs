@@ -1,0 +1,166 @@
+//! The main job: the whole activation flow against an embedded backend, step by step.
+
+use std::sync::Arc;
+use std::time::Instant;
+use vneid_wallet::{
+    ActivationInput, Passcode, SoftwareSecureArea, Wallet, WalletConfig, WalletError,
+};
+use zeroize::Zeroizing;
+
+#[derive(clap::Args, Debug)]
+pub struct DemoArgs {
+    /// PBKDF2 iterations for the passcode (default: the production 600 000).
+    #[arg(long)]
+    kdf_iterations: Option<u32>,
+    /// Keep the wallet directory instead of deleting it.
+    #[arg(long)]
+    keep: bool,
+}
+
+fn step(n: u32, text: &str) {
+    println!("\n[{n}] {text}");
+}
+
+fn explain(e: &WalletError) -> String {
+    format!(
+        "{} — {} / {}",
+        e.code().as_str(),
+        e.code().message(vneid_wallet::Lang::Vi),
+        e.code().message(vneid_wallet::Lang::En)
+    )
+}
+
+pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    println!("vneid demo — core {}", env!("CARGO_PKG_VERSION"));
+
+    step(1, "Starting the reference backend on loopback (synthetic population database)");
+    let dev_token = "demo-dev-token".to_string();
+    let backend = vneid_backend::spawn(vneid_backend::BackendConfig {
+        dev_token: Some(dev_token),
+        ..Default::default()
+    })
+    .await?;
+    println!("    backend at {}", backend.base_url());
+    let citizen = backend
+        .sample_citizens(1)
+        .into_iter()
+        .next()
+        .ok_or("the backend has no seeded citizens")?;
+    println!(
+        "    citizen: {} (ID {}, born {}, phone {})",
+        citizen.full_name, citizen.id_number, citizen.date_of_birth, citizen.phone
+    );
+
+    step(2, "Creating a wallet in a temporary directory (software secure area)");
+    let dir = tempfile::tempdir()?;
+    let secure_area = Arc::new(SoftwareSecureArea::open_dir(&dir.path().join("secure-area"))?);
+    let mut config = WalletConfig::new(dir.path().join("wallet"), backend.base_url());
+    config.device_name = "vneid demo".into();
+    if let Some(n) = args.kdf_iterations {
+        config.kdf_iterations = n;
+    }
+    let wallet = Wallet::open(config, secure_area)?;
+    println!("    state: {:?}", wallet.state()?);
+
+    step(3, "Registering: ID number + phone + date of birth → SMS OTP");
+    let activation_started = Instant::now();
+    let sent = wallet
+        .start_activation(ActivationInput {
+            id_number: citizen.id_number.clone(),
+            phone: citizen.phone.clone(),
+            date_of_birth: citizen.date_of_birth.clone(),
+            email: None,
+        })
+        .await?;
+    println!(
+        "    OTP sent to {} (valid {} s, resend after {} s)",
+        sent.masked_phone, sent.otp_ttl_seconds, sent.resend_after_seconds
+    );
+
+    step(4, "Entering a wrong OTP, then the one from the SMS outbox");
+    match wallet.verify_otp(Zeroizing::new("000000".into())).await {
+        Err(e) => println!(
+            "    wrong code refused: {} ({} attempts left)",
+            explain(&e),
+            e.attempts_left().unwrap_or(0)
+        ),
+        Ok(()) => return Err("a wrong OTP was accepted".into()),
+    }
+    let otp = backend
+        .latest_otp(&citizen.phone)
+        .ok_or("no OTP in the dev SMS outbox")?;
+    wallet.verify_otp(Zeroizing::new(otp)).await?;
+    println!("    OTP accepted; state: {:?}", wallet.state()?);
+
+    step(5, "Choosing a passcode: weak ones are refused, then the device key is bound");
+    for weak in ["123456", "111111", "121212"] {
+        if let Err(e) = wallet.set_passcode(Passcode::new(weak)).await {
+            println!("    {weak}: {}", explain(&e));
+        }
+    }
+    let passcode = "860247";
+    let kdf_started = Instant::now();
+    let account = wallet.set_passcode(Passcode::new(passcode)).await?;
+    println!(
+        "    account {} bound to device {} (level {}) in {:.0?}",
+        account.account_id,
+        account.device_id,
+        account.level,
+        kdf_started.elapsed()
+    );
+    println!(
+        "    activation wall time: {:.0?}",
+        activation_started.elapsed()
+    );
+
+    step(6, "Asking the backend who we are (device-key login, access token)");
+    let info = wallet.account_info().await?;
+    println!(
+        "    {} — level {}, {}",
+        info.citizen.full_name, info.level, info.citizen.permanent_address.province_name
+    );
+
+    step(7, "Locking, one wrong passcode, then unlocking");
+    wallet.lock()?;
+    println!("    state: {:?}", wallet.state()?);
+    if let Err(e) = wallet.unlock(Passcode::new("999999")).await {
+        println!("    {}", explain(&e));
+    }
+    let unlock_started = Instant::now();
+    wallet.unlock(Passcode::new(passcode)).await?;
+    println!(
+        "    unlocked in {:.0?}; state: {:?}",
+        unlock_started.elapsed(),
+        wallet.state()?
+    );
+
+    step(8, "Checking the database file holds no personal data in clear");
+    let db = std::fs::read(dir.path().join("wallet").join(vneid_wallet::STORE_FILE))?;
+    let wal = std::fs::read(
+        dir.path()
+            .join("wallet")
+            .join(format!("{}-wal", vneid_wallet::STORE_FILE)),
+    )
+    .unwrap_or_default();
+    for (label, needle) in [
+        ("full name", citizen.full_name.as_bytes()),
+        ("ID number", citizen.id_number.as_bytes()),
+    ] {
+        let found = [&db, &wal]
+            .iter()
+            .any(|f| f.windows(needle.len()).any(|w| w == needle));
+        println!("    {label} in the files: {}", if found { "FOUND" } else { "no" });
+        if found {
+            return Err(format!("{label} found in clear in the store").into());
+        }
+    }
+
+    if args.keep {
+        let kept = dir.keep();
+        println!("\nwallet kept in {}", kept.display());
+    }
+    backend.shutdown().await;
+    println!("\ndemo finished in {:.1?}", started.elapsed());
+    Ok(())
+}

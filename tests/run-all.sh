@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Every test of the project, as CI runs it: formatting and lints, the Rust workspace tests
+# (unit, backend over loopback, wallet end to end), then the Kotlin and Swift tests of the
+# UniFFI bindings. Installs the Kotlin and Swift toolchains first when they are missing
+# (cached outside the repo; see tests/foreign/README.md).
+#
+#   bash tests/run-all.sh            everything
+#   SKIP_FOREIGN=1 bash tests/run-all.sh   Rust only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+section() { printf '\n==> %s\n' "$*"; }
+
+section "toolchain check"
+cargo --version
+if [ -z "${SKIP_FOREIGN:-}" ]; then
+    section "foreign-language toolchains (kotlinc, swiftlang chroot)"
+    bash tests/foreign/setup.sh
+fi
+
+section "cargo fmt --check"
+cargo fmt --all -- --check
+
+section "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+section "cargo test --workspace"
+cargo test --workspace 2>&1 | tee "$log/cargo.txt"
+passed=$(grep -Eo 'test result: [a-z]+\. [0-9]+ passed' "$log/cargo.txt" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed;' "$log/cargo.txt" | awk '{s+=$1} END {print s+0}')
+
+if [ -z "${SKIP_FOREIGN:-}" ]; then
+    for lang in kotlin swift; do
+        section "$lang tests of the UniFFI bindings"
+        bash "tests/foreign/run-$lang.sh" 2>&1 | tee "$log/$lang.txt"
+        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log/$lang.txt" | tail -n 1)
+        passed=$((passed + $(echo "$line" | awk '{print $1}')))
+        failed=$((failed + $(echo "$line" | awk '{print $3}')))
+    done
+fi
+
+echo
+echo "total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
