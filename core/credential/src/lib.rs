@@ -1,1 +1,8 @@
-//! (being written)
+//! vneid-credential: the signed credential and QR presentation format.
+//!
+//! Pure functions over bytes, a clock (Unix seconds passed in) and a trust
+//! store: no I/O, no async, no storage, no FFI. See `DESIGN.md` for the format.
+
+pub mod base45;
+pub mod claims;
+pub mod tree;
