@@ -1,1 +1,7 @@
-//! (being written)
+//! ICAO Doc 9303 eMRTD engine for the Vietnamese chip ID card (CCCD), written sans-IO: every
+//! protocol step produces command APDUs and consumes response APDUs, so the same code runs over
+//! phone NFC, PC/SC, the virtual card and recorded transcripts. No I/O, no async, no global RNG:
+//! randomness is passed in by the caller.
+
+pub mod crypto;
+pub mod tlv;
