@@ -3,5 +3,6 @@
 //! phone NFC, PC/SC, the virtual card and recorded transcripts. No I/O, no async, no global RNG:
 //! randomness is passed in by the caller.
 
+pub mod apdu;
 pub mod crypto;
 pub mod tlv;
