@@ -5,4 +5,6 @@
 
 pub mod apdu;
 pub mod crypto;
+pub mod kdf;
+pub mod mrz;
 pub mod tlv;
