@@ -7,4 +7,5 @@ pub mod apdu;
 pub mod crypto;
 pub mod kdf;
 pub mod mrz;
+pub mod sm;
 pub mod tlv;
