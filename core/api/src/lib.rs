@@ -24,6 +24,9 @@ pub mod paths {
     /// Dev-only: SMS messages the dev gateway "sent". Needs the `X-Dev-Token` header and a
     /// backend started with a dev token; otherwise the route answers 404.
     pub const DEV_SMS_OUTBOX: &str = "/v1/dev/sms-outbox";
+    /// Dev-only: a few seeded (synthetic) citizens, so test drivers in other languages can
+    /// activate without knowing the seed. Guarded like the SMS outbox.
+    pub const DEV_CITIZENS: &str = "/v1/dev/citizens";
 }
 
 /// Header carrying the dev token for dev-only endpoints.
@@ -257,6 +260,22 @@ pub struct SmsMessage {
     pub body: String,
     /// Unix seconds.
     pub sent_at: u64,
+}
+
+/// A seeded synthetic citizen, as the dev citizens endpoint lists them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevCitizen {
+    pub id_number: String,
+    pub full_name: String,
+    pub date_of_birth: String,
+    /// E.164.
+    pub phone: String,
+}
+
+impl std::fmt::Debug for DevCitizen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DevCitizen(<redacted>)")
+    }
 }
 
 /// Every error response has this body, with a stable machine `code`.
