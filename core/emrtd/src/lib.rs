@@ -4,6 +4,7 @@
 //! randomness is passed in by the caller.
 
 pub mod apdu;
+pub mod bac;
 pub mod crypto;
 pub mod kdf;
 pub mod mrz;
