@@ -5,4 +5,8 @@
 
 pub mod base45;
 pub mod claims;
+pub mod cose;
+pub mod issuer;
+pub mod presentation;
 pub mod tree;
+pub mod trust;

@@ -1,0 +1,328 @@
+//! Issuing: salts, the claim-tree root, holder binding, validity, status index,
+//! one COSE_Sign1 per credential; and batches of unlinkable copies.
+//!
+//! The signed payload is a CWT-like claims map with integer keys (RFC 8392
+//! numbers where they exist, small negative private keys for the rest so each
+//! key is one byte), in RFC 8949 deterministic order:
+//!
+//! ```text
+//! { 4: exp, 5: nbf, 8: holder key (SEC1 compressed, 33 B),
+//!  -1: credential type, -2: [status list id, status index], -3: claim-tree root (32 B) }
+//! ```
+
+use std::collections::BTreeMap;
+
+use minicbor::{Decoder, Encoder};
+use ring::rand::{SecureRandom, SystemRandom};
+use thiserror::Error;
+use zeroize::Zeroizing;
+
+use crate::claims::{ClaimError, ClaimKey, ClaimValue, CredentialTypeId, Registry, encode_value};
+use crate::cose::{KeyError, PublicKey, SigningKey, decode_sign1};
+use crate::tree::{Hash, RootSeed, Seed};
+
+/// Where the credential's revocation bit lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StatusRef {
+    /// Status list identifier (partitioned by type and issuance period).
+    pub list: u32,
+    /// Bit index in that list.
+    pub index: u32,
+}
+
+/// The issuer-signed payload, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialPayload {
+    /// Credential type.
+    pub credential_type: CredentialTypeId,
+    /// Valid from (Unix seconds).
+    pub nbf: u64,
+    /// Valid until (Unix seconds).
+    pub exp: u64,
+    /// The holder's device key.
+    pub holder_key: PublicKey,
+    /// Revocation pointer.
+    pub status: StatusRef,
+    /// Root of the claim tree.
+    pub root: Hash,
+}
+
+/// The payload bytes are not exactly what [`CredentialPayload::encode`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum PayloadError {
+    /// Malformed or non-canonical CBOR, or unexpected keys.
+    #[error("malformed credential payload")]
+    Malformed,
+    /// The holder key is not a P-256 point.
+    #[error("holder key is not a P-256 point")]
+    HolderKey,
+}
+
+impl CredentialPayload {
+    /// Deterministic encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(100);
+        let mut e = Encoder::new(&mut out);
+        // Writing to a Vec cannot fail.
+        let _ = e
+            .map(6)
+            .and_then(|e| e.u8(4)?.u64(self.exp))
+            .and_then(|e| e.u8(5)?.u64(self.nbf))
+            .and_then(|e| e.u8(8)?.bytes(self.holder_key.compressed()))
+            .and_then(|e| e.i8(-1)?.u16(self.credential_type))
+            .and_then(|e| {
+                e.i8(-2)?
+                    .array(2)?
+                    .u32(self.status.list)?
+                    .u32(self.status.index)
+            })
+            .and_then(|e| e.i8(-3)?.bytes(&self.root));
+        out
+    }
+
+    /// Strict decoding: the input must re-encode to itself.
+    pub fn decode(bytes: &[u8]) -> Result<CredentialPayload, PayloadError> {
+        let m = PayloadError::Malformed;
+        let mut d = Decoder::new(bytes);
+        let key = |d: &mut Decoder<'_>, want: i8| -> Result<(), PayloadError> {
+            if d.i8().map_err(|_| m)? == want {
+                Ok(())
+            } else {
+                Err(m)
+            }
+        };
+        if d.map().map_err(|_| m)? != Some(6) {
+            return Err(m);
+        }
+        key(&mut d, 4)?;
+        let exp = d.u64().map_err(|_| m)?;
+        key(&mut d, 5)?;
+        let nbf = d.u64().map_err(|_| m)?;
+        key(&mut d, 8)?;
+        let hk = d.bytes().map_err(|_| m)?;
+        if hk.len() != 33 {
+            return Err(m);
+        }
+        key(&mut d, -1)?;
+        let credential_type = d.u16().map_err(|_| m)?;
+        key(&mut d, -2)?;
+        if d.array().map_err(|_| m)? != Some(2) {
+            return Err(m);
+        }
+        let status = StatusRef {
+            list: d.u32().map_err(|_| m)?,
+            index: d.u32().map_err(|_| m)?,
+        };
+        key(&mut d, -3)?;
+        let root: Hash = d.bytes().map_err(|_| m)?.try_into().map_err(|_| m)?;
+        if d.position() != bytes.len() {
+            return Err(m);
+        }
+        let holder_key = PublicKey::from_sec1(hk).map_err(|_| PayloadError::HolderKey)?;
+        let p = CredentialPayload {
+            credential_type,
+            nbf,
+            exp,
+            holder_key,
+            status,
+            root,
+        };
+        if p.encode() != bytes {
+            return Err(m);
+        }
+        Ok(p)
+    }
+}
+
+/// Source of salts: the issuer's RNG (tests plug a deterministic one).
+pub trait SaltSource {
+    /// Fills `out` with fresh random bytes.
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), IssueError>;
+}
+
+/// The operating system's RNG through ring.
+#[derive(Debug)]
+pub struct SystemSalts(SystemRandom);
+
+impl SystemSalts {
+    /// New.
+    pub fn new() -> SystemSalts {
+        SystemSalts(SystemRandom::new())
+    }
+}
+
+impl Default for SystemSalts {
+    fn default() -> Self {
+        SystemSalts::new()
+    }
+}
+
+impl SaltSource for SystemSalts {
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), IssueError> {
+        self.0.fill(out).map_err(|_| IssueError::Rng)
+    }
+}
+
+/// Why issuing failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum IssueError {
+    /// Credential type not in the registry.
+    #[error("unknown credential type {0}")]
+    UnknownType(CredentialTypeId),
+    /// A claim that the type does not have.
+    #[error("claim {0} is not part of this credential type")]
+    ClaimNotInType(ClaimKey),
+    /// A claim value that does not fit.
+    #[error(transparent)]
+    Claim(#[from] ClaimError),
+    /// The holder key is not a P-256 point.
+    #[error("holder key: {0}")]
+    HolderKey(KeyError),
+    /// nbf after exp.
+    #[error("validity window is empty")]
+    Validity,
+    /// Signing failed.
+    #[error("signing: {0}")]
+    Signing(KeyError),
+    /// The RNG failed.
+    #[error("random number generator failed")]
+    Rng,
+    /// The credential received does not match its claims (holder-side check).
+    #[error("credential does not match its claims")]
+    Mismatch,
+}
+
+/// What to issue.
+#[derive(Debug, Clone)]
+pub struct IssueRequest<'a> {
+    /// Credential type.
+    pub credential_type: CredentialTypeId,
+    /// Claim values; claims of the type that are missing are issued as absent.
+    pub claims: &'a BTreeMap<ClaimKey, ClaimValue>,
+    /// The holder's device key, SEC1 (33 or 65 bytes, as the secure area gives it).
+    pub holder_key: &'a [u8],
+    /// Valid from.
+    pub nbf: u64,
+    /// Valid until.
+    pub exp: u64,
+}
+
+/// A credential as the holder stores it: the signed object, the root seed (secret:
+/// it unlocks every salt) and the claim values.
+#[derive(Debug, Clone)]
+pub struct IssuedCredential {
+    /// The COSE_Sign1 bytes.
+    pub cose: Vec<u8>,
+    /// Root of the salt tree.
+    pub root_seed: RootSeed,
+    /// Values by claim key (absent claims omitted).
+    pub claims: BTreeMap<ClaimKey, ClaimValue>,
+    /// The decoded signed payload.
+    pub payload: CredentialPayload,
+}
+
+/// CBOR of each leaf's value in the type's leaf order.
+pub(crate) fn leaf_values(
+    leaves: &[ClaimKey],
+    claims: &BTreeMap<ClaimKey, ClaimValue>,
+) -> Result<Vec<Vec<u8>>, ClaimError> {
+    leaves
+        .iter()
+        .map(|k| {
+            let mut b = Vec::new();
+            encode_value(*k, claims.get(k).unwrap_or(&ClaimValue::Absent), &mut b)?;
+            Ok(b)
+        })
+        .collect()
+}
+
+/// Issues one credential.
+pub fn issue(
+    registry: &Registry,
+    key: &SigningKey,
+    req: &IssueRequest<'_>,
+    status: StatusRef,
+    rng: &mut dyn SaltSource,
+) -> Result<IssuedCredential, IssueError> {
+    let ty = registry
+        .get(req.credential_type)
+        .ok_or(IssueError::UnknownType(req.credential_type))?;
+    if let Some(k) = req.claims.keys().find(|k| !ty.shape.leaves().contains(k)) {
+        return Err(IssueError::ClaimNotInType(*k));
+    }
+    if req.nbf >= req.exp {
+        return Err(IssueError::Validity);
+    }
+    let holder_key = PublicKey::from_sec1(req.holder_key).map_err(IssueError::HolderKey)?;
+    let values = leaf_values(ty.shape.leaves(), req.claims)?;
+    let mut seed: RootSeed = Zeroizing::new([0u8; 16]);
+    rng.fill(&mut seed[..])?;
+    let root = ty.shape.root(&seed, &values).ok_or(IssueError::Mismatch)?;
+    let payload = CredentialPayload {
+        credential_type: req.credential_type,
+        nbf: req.nbf,
+        exp: req.exp,
+        holder_key,
+        status,
+        root,
+    };
+    let cose = key.sign1(&payload.encode()).map_err(IssueError::Signing)?;
+    let claims = req
+        .claims
+        .iter()
+        .filter(|(_, v)| **v != ClaimValue::Absent)
+        .map(|(k, v)| (*k, v.clone()))
+        .collect();
+    Ok(IssuedCredential {
+        cose,
+        root_seed: seed,
+        claims,
+        payload,
+    })
+}
+
+/// Issues `statuses.len()` copies with fresh root seeds and their own status
+/// indices, so that two presentations of the batch share no signature, root,
+/// hash or status index. The caller revokes all indices of a batch together.
+pub fn issue_batch(
+    registry: &Registry,
+    key: &SigningKey,
+    req: &IssueRequest<'_>,
+    statuses: &[StatusRef],
+    rng: &mut dyn SaltSource,
+) -> Result<Vec<IssuedCredential>, IssueError> {
+    statuses
+        .iter()
+        .map(|s| issue(registry, key, req, *s, rng))
+        .collect()
+}
+
+impl IssuedCredential {
+    /// Holder side, on receipt: parses the signed object and checks that the root
+    /// seed and claims recompute its root and that it is bound to `holder_key`.
+    pub fn receive(
+        registry: &Registry,
+        cose: Vec<u8>,
+        root_seed: Seed,
+        claims: BTreeMap<ClaimKey, ClaimValue>,
+        holder_key: &PublicKey,
+    ) -> Result<IssuedCredential, IssueError> {
+        let s = decode_sign1(&mut Decoder::new(&cose)).map_err(|_| IssueError::Mismatch)?;
+        let payload = CredentialPayload::decode(s.payload).map_err(|_| IssueError::Mismatch)?;
+        let ty = registry
+            .get(payload.credential_type)
+            .ok_or(IssueError::UnknownType(payload.credential_type))?;
+        let values = leaf_values(ty.shape.leaves(), &claims)?;
+        if ty.shape.root(&root_seed, &values) != Some(payload.root)
+            || &payload.holder_key != holder_key
+        {
+            return Err(IssueError::Mismatch);
+        }
+        Ok(IssuedCredential {
+            cose,
+            root_seed: Zeroizing::new(root_seed),
+            claims,
+            payload,
+        })
+    }
+}
