@@ -12,9 +12,10 @@ mod records;
 mod secure_area;
 mod wallet;
 
-pub use error::VneidError;
+pub use error::{VneidError, error_code_id};
 pub use records::*;
 pub use secure_area::{SecureArea, SecureAreaError, new_software_secure_area};
+pub use vneid_wallet::{BlockReason, ErrorCategory, ErrorCode};
 pub use wallet::WalletCore;
 
 /// Version of the core library.

@@ -239,7 +239,9 @@ impl WalletError {
                     | A::Internal => ErrorCode::ServerError,
                 },
             },
-            WalletError::SecureArea(_) => ErrorCode::SecureAreaFailure,
+            WalletError::SecureArea(_) | WalletError::Store(StoreError::SecureArea(_)) => {
+                ErrorCode::SecureAreaFailure
+            }
             WalletError::Store(_) => ErrorCode::StorageFailure,
             WalletError::Cancelled => ErrorCode::Cancelled,
             WalletError::Internal(_) => ErrorCode::Internal,

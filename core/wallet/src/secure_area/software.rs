@@ -196,7 +196,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), SecureAreaError> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use crate::secure_area::verify_p256;
