@@ -7,6 +7,7 @@ pub mod apdu;
 pub mod bac;
 pub mod crypto;
 pub mod kdf;
+pub mod lds;
 pub mod mrz;
 pub mod sm;
 pub mod tlv;
