@@ -9,5 +9,6 @@ pub mod crypto;
 pub mod kdf;
 pub mod lds;
 pub mod mrz;
+pub mod reader;
 pub mod sm;
 pub mod tlv;
