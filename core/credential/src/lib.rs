@@ -10,3 +10,4 @@ pub mod issuer;
 pub mod presentation;
 pub mod tree;
 pub mod trust;
+pub mod verify;
