@@ -19,7 +19,7 @@ use vneid_credential::verify::{ReplayCache, Verdict, Verifier, VerifyPolicy};
 /// 2026-09-21T..Z, the tests' "now".
 pub const NOW: u64 = 1_790_000_000;
 pub const DAY: u64 = 86_400;
-pub const STATUS_LIST: u32 = 2026_09;
+pub const STATUS_LIST: u32 = 202_609;
 
 pub fn core_id_claims() -> BTreeMap<ClaimKey, ClaimValue> {
     let mut c = BTreeMap::new();
