@@ -2,6 +2,7 @@
 //! one credential of each type, all at a fixed clock.
 #![allow(
     dead_code,
+    clippy::too_many_arguments,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing
