@@ -100,8 +100,8 @@ pub enum PresentError {
     Signer(KeyError),
 }
 
-/// The message the device key signs.
-pub(crate) fn device_message(issuer_signed: &[u8], body: &[u8], audience: Option<&str>) -> Vec<u8> {
+/// The message the device key signs (public for benchmarks and other verifiers).
+pub fn device_message(issuer_signed: &[u8], body: &[u8], audience: Option<&str>) -> Vec<u8> {
     let aud = audience.unwrap_or("").as_bytes();
     let mut m = Vec::with_capacity(KB_DOMAIN.len() + 32 + 2 + body.len() + aud.len());
     m.extend_from_slice(KB_DOMAIN);
