@@ -27,6 +27,9 @@ use vneid_credential::presentation::{
 use vneid_credential::trust::{FreshnessPolicy, StatusList, StatusLists, TrustEntry, TrustList};
 use vneid_credential::verify::{ReplayCache, Verifier, VerifyPolicy};
 
+/// Issuer Sig_structure, issuer signature, device message, device signature.
+type SigCase = (Vec<u8>, Vec<u8>, Vec<u8>, [u8; 64]);
+
 const NOW: u64 = 1_790_000_000;
 const N: usize = 2_000;
 
@@ -131,7 +134,7 @@ fn main() {
     );
 
     // The two signature checks alone, on precomputed messages and keys.
-    let sigs: Vec<(Vec<u8>, Vec<u8>, Vec<u8>, [u8; 64])> = bins
+    let sigs: Vec<SigCase> = bins
         .iter()
         .map(|b| {
             let p = parse(b).unwrap();
