@@ -281,19 +281,42 @@ pub fn issue(
     })
 }
 
-/// Issues `statuses.len()` copies with fresh root seeds and their own status
-/// indices, so that two presentations of the batch share no signature, root,
-/// hash or status index. The caller revokes all indices of a batch together.
+/// One copy of a batch: its own device key and its own status index.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchCopy<'a> {
+    /// A device key used for this copy only (SEC1). The secure area makes one per copy.
+    pub holder_key: &'a [u8],
+    /// A status index used for this copy only.
+    pub status: StatusRef,
+}
+
+/// Issues one copy per entry of `copies`, each with a fresh root seed, its own
+/// device key and its own status index, so that two presentations from the batch
+/// share no signature, root, hash, holder key or status index. (The holder key
+/// of `req` is ignored.) The issuer revokes all indices of a batch together.
+/// Only nbf/exp and the issuer kid repeat: issuers should round them (e.g. to
+/// the day) so that many citizens share them.
 pub fn issue_batch(
     registry: &Registry,
     key: &SigningKey,
     req: &IssueRequest<'_>,
-    statuses: &[StatusRef],
+    copies: &[BatchCopy<'_>],
     rng: &mut dyn SaltSource,
 ) -> Result<Vec<IssuedCredential>, IssueError> {
-    statuses
+    copies
         .iter()
-        .map(|s| issue(registry, key, req, *s, rng))
+        .map(|c| {
+            issue(
+                registry,
+                key,
+                &IssueRequest {
+                    holder_key: c.holder_key,
+                    ..req.clone()
+                },
+                c.status,
+                rng,
+            )
+        })
         .collect()
 }
 

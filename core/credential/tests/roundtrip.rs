@@ -101,27 +101,37 @@ fn a_presentation_with_no_claims_proves_only_possession() {
 }
 
 #[test]
-fn batch_copies_share_no_signature_root_or_status_index() {
+fn batch_copies_share_no_signature_root_holder_key_or_status_index() {
+    use vneid_credential::cose::SigningKey;
+    use vneid_credential::issuer::{BatchCopy, IssueRequest, StatusRef, SystemSalts, issue_batch};
+    use vneid_credential::presentation::{PresentRequest, present};
     let f = Fixture::new();
-    let req = vneid_credential::issuer::IssueRequest {
+    let claims = core_id_claims();
+    let req = IssueRequest {
         credential_type: types::CORE_ID,
-        claims: &core_id_claims(),
+        claims: &claims,
         holder_key: f.device.public_key().compressed(),
         nbf: NOW - DAY,
         exp: NOW + DAY,
     };
-    let statuses: Vec<_> = (10..15)
-        .map(|index| vneid_credential::issuer::StatusRef {
-            list: STATUS_LIST,
-            index,
+    let devices: Vec<SigningKey> = (0..5).map(|_| SigningKey::generate().unwrap()).collect();
+    let copies: Vec<BatchCopy<'_>> = devices
+        .iter()
+        .zip(10u32..)
+        .map(|(d, index)| BatchCopy {
+            holder_key: d.public_key().compressed(),
+            status: StatusRef {
+                list: STATUS_LIST,
+                index,
+            },
         })
         .collect();
-    let batch = vneid_credential::issuer::issue_batch(
+    let batch = issue_batch(
         &f.registry,
         &f.issuer,
         &req,
-        &statuses,
-        &mut vneid_credential::issuer::SystemSalts::new(),
+        &copies,
+        &mut SystemSalts::new(),
     )
     .unwrap();
     assert_eq!(batch.len(), 5);
@@ -130,10 +140,23 @@ fn batch_copies_share_no_signature_root_or_status_index() {
             assert_ne!(a.payload.root, b.payload.root);
             assert_ne!(a.cose[a.cose.len() - 64..], b.cose[b.cose.len() - 64..]);
             assert_ne!(a.payload.status, b.payload.status);
+            assert_ne!(a.payload.holder_key, b.payload.holder_key);
         }
-        let bin = f.present(a, &[keys::FULL_NAME], NOW);
+        let r = PresentRequest {
+            disclose: &[keys::FULL_NAME],
+            timestamp: NOW,
+            nonce: None,
+            audience: None,
+        };
+        let bin = present(&f.registry, a, &r, &devices[i]).unwrap();
         assert!(
             f.verify_bin(&bin, NOW, &VerifyPolicy::default())
+                .is_accept()
+        );
+        // Each copy answers only to its own device key.
+        let wrong = present(&f.registry, a, &r, &devices[(i + 1) % 5]).unwrap();
+        assert!(
+            !f.verify_bin(&wrong, NOW, &VerifyPolicy::default())
                 .is_accept()
         );
     }
