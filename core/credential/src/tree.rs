@@ -383,7 +383,7 @@ mod tests {
     use super::*;
 
     fn sample() -> (Shape, Seed, Vec<Vec<u8>>) {
-        let shape = Shape::parse("((((1 2)(3 4))5)(6(9(7 8))))").unwrap();
+        let shape = Shape::parse("((((1 2)(3 4))5)((6 9)(7 8)))").unwrap();
         let values = (0..9u8)
             .map(|i| vec![0x60 + i; usize::from(i) + 1])
             .collect();
@@ -418,7 +418,12 @@ mod tests {
         let m = shape.mask_of(&[1, 2, 3, 4, 5]).unwrap();
         assert_eq!(shape.proof_counts(m), (1, 1));
         let hotel = shape.mask_of(&[1, 2, 3, 4, 6]).unwrap();
-        assert_eq!(shape.proof_counts(hotel), (2, 2));
+        assert_eq!(shape.proof_counts(hotel), (2, 3));
+        // The worst 5-of-9 set measured in tests/sizes.rs.
+        assert_eq!(
+            shape.proof_counts(shape.mask_of(&[1, 3, 5, 8, 9]).unwrap()),
+            (5, 4)
+        );
     }
 
     #[test]
