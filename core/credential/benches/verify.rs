@@ -15,7 +15,6 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use minicbor::Decoder;
-use qrcode::{EcLevel, QrCode};
 use vneid_credential::claims::{
     ClaimValue, Date, PRESET_IDENTITY_CHECK, Registry, Sex, keys, types,
 };
@@ -263,7 +262,7 @@ fn main() {
         200,
         |_| {
             let t = to_qr_text(&present(&registry, &cred, &r, &device).unwrap());
-            black_box(QrCode::with_error_correction_level(t.as_bytes(), EcLevel::M).unwrap());
+            black_box(vneid_credential::qr::render_matrix(&t).unwrap());
         },
     );
 }

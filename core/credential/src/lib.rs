@@ -8,6 +8,8 @@ pub mod claims;
 pub mod cose;
 pub mod issuer;
 pub mod presentation;
+pub mod qr;
+pub mod request;
 pub mod tree;
 pub mod trust;
 pub mod verify;

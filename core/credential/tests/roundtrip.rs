@@ -198,3 +198,85 @@ fn holder_checks_a_received_credential() {
         .is_err()
     );
 }
+
+#[test]
+fn two_way_flow_from_signed_request_to_verified_answer() {
+    use vneid_credential::cose::SigningKey;
+    use vneid_credential::request::{ROLE_VERIFIER, Request, RequestError, verify_request};
+    let mut f = Fixture::new();
+    let counter = SigningKey::generate().unwrap();
+    let mut reg = issuer_entry(&counter);
+    reg.issuer_name = "Khách sạn Metropole Hà Nội".into();
+    reg.types = vec![ROLE_VERIFIER];
+    f.trust = trust_list(&f.anchor, &[issuer_entry(&f.issuer), reg], NOW - DAY);
+
+    // Counter: a fresh nonce and the hotel preset.
+    let request = Request {
+        nonce: [0x5A; 16],
+        audience: "vn.hotel.metropole".into(),
+        credential_type: types::CORE_ID,
+        claims: vneid_credential::claims::PRESET_HOTEL_CHECK_IN
+            .claims
+            .to_vec(),
+        issued_at: NOW,
+        expires_at: NOW + 120,
+    };
+    let qr = request.to_qr_text(&counter).unwrap();
+    let qr_matrix = vneid_credential::qr::render_matrix(&qr).unwrap();
+    assert!(
+        qr_matrix.version <= 8,
+        "request QR version {}",
+        qr_matrix.version
+    );
+
+    // Wallet: checks it, shows the registered name, answers bound to nonce and audience.
+    let seen = verify_request(&qr, &f.trust, &f.registry, NOW + 3, 300).unwrap();
+    assert_eq!(seen.verifier_name, "Khách sạn Metropole Hà Nội");
+    let r = &seen.request;
+    let bin = f.present_two_way(
+        &f.core_id,
+        &r.claims,
+        NOW + 5,
+        Some(&r.nonce),
+        Some(&r.audience),
+    );
+
+    // Counter: verifies against what it asked.
+    let policy = VerifyPolicy {
+        expected_nonce: Some(request.nonce.to_vec()),
+        audience: Some(request.audience.clone()),
+        required_claims: request.claims.clone(),
+        ..Default::default()
+    };
+    assert!(f.verify_text(&f.qr(&bin), NOW + 8, &policy).is_accept());
+
+    // An unregistered counter, an expired request, a tampered one.
+    let stranger = SigningKey::generate().unwrap();
+    let fake = request.to_qr_text(&stranger).unwrap();
+    assert_eq!(
+        verify_request(&fake, &f.trust, &f.registry, NOW, 300),
+        Err(RequestError::UnknownVerifier)
+    );
+    // An issuer key (not registered as verifier) cannot sign requests either.
+    let by_issuer = request.to_qr_text(&f.issuer).unwrap();
+    assert_eq!(
+        verify_request(&by_issuer, &f.trust, &f.registry, NOW, 300),
+        Err(RequestError::UnknownVerifier)
+    );
+    assert_eq!(
+        verify_request(&qr, &f.trust, &f.registry, NOW + 1000, 300),
+        Err(RequestError::Expired)
+    );
+    let mut chars: Vec<char> = qr.chars().collect();
+    let i = chars.len() / 2;
+    chars[i] = if chars[i] == '0' { '1' } else { '0' };
+    let tampered: String = chars.into_iter().collect();
+    assert!(verify_request(&tampered, &f.trust, &f.registry, NOW, 300).is_err());
+    let mut odd = request.clone();
+    odd.claims.push(keys::BHYT_NUMBER);
+    let odd = odd.to_qr_text(&counter).unwrap();
+    assert_eq!(
+        verify_request(&odd, &f.trust, &f.registry, NOW, 300),
+        Err(RequestError::UnknownClaims)
+    );
+}
