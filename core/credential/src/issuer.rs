@@ -209,7 +209,7 @@ pub struct IssueRequest<'a> {
 
 /// A credential as the holder stores it: the signed object, the root seed (secret:
 /// it unlocks every salt) and the claim values.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct IssuedCredential {
     /// The COSE_Sign1 bytes.
     pub cose: Vec<u8>,
@@ -318,6 +318,19 @@ pub fn issue_batch(
             )
         })
         .collect()
+}
+
+impl std::fmt::Debug for IssuedCredential {
+    /// Neither the root seed nor claim values: debug output ends up in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedCredential")
+            .field("credential_type", &self.payload.credential_type)
+            .field("nbf", &self.payload.nbf)
+            .field("exp", &self.payload.exp)
+            .field("status", &self.payload.status)
+            .field("claims", &self.claims.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 impl IssuedCredential {

@@ -280,3 +280,19 @@ fn two_way_flow_from_signed_request_to_verified_answer() {
         Err(RequestError::UnknownClaims)
     );
 }
+
+#[test]
+fn debug_output_carries_no_secret_seed_or_personal_data() {
+    let f = Fixture::new();
+    let d = format!("{:?}", f.core_id);
+    assert!(!d.contains("KHAI") && !d.contains("001190012345"), "{d}");
+    let seed_hex = format!("{:?}", *f.core_id.root_seed);
+    assert!(!d.contains(&seed_hex));
+    let bin = f.present(
+        &f.core_id,
+        vneid_credential::claims::PRESET_IDENTITY_CHECK.claims,
+        NOW,
+    );
+    let v = format!("{:?}", f.verify_bin(&bin, NOW, &VerifyPolicy::default()));
+    assert!(!v.contains("KHAI") && !v.contains("1190012345"), "{v}");
+}
