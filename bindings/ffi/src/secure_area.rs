@@ -15,13 +15,14 @@ pub enum SecureAreaError {
     SealBroken,
     #[error("user authentication required")]
     UserAuthenticationRequired,
-    #[error("secure area failure: {message}")]
-    Platform { message: String },
+    /// Field named `reason`, not `message`: Kotlin exceptions already have a `message`.
+    #[error("secure area failure: {reason}")]
+    Platform { reason: String },
 }
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for SecureAreaError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        Self::Platform { message: e.reason }
+        Self::Platform { reason: e.reason }
     }
 }
 
@@ -32,7 +33,7 @@ impl From<SecureAreaError> for core::SecureAreaError {
             SecureAreaError::AliasExists => Self::AliasExists,
             SecureAreaError::SealBroken => Self::SealBroken,
             SecureAreaError::UserAuthenticationRequired => Self::UserAuthenticationRequired,
-            SecureAreaError::Platform { message } => Self::Platform(message),
+            SecureAreaError::Platform { reason } => Self::Platform(reason),
         }
     }
 }
@@ -44,7 +45,7 @@ impl From<core::SecureAreaError> for SecureAreaError {
             core::SecureAreaError::AliasExists => Self::AliasExists,
             core::SecureAreaError::SealBroken => Self::SealBroken,
             core::SecureAreaError::UserAuthenticationRequired => Self::UserAuthenticationRequired,
-            core::SecureAreaError::Platform(message) => Self::Platform { message },
+            core::SecureAreaError::Platform(reason) => Self::Platform { reason },
         }
     }
 }

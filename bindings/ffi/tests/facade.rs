@@ -183,7 +183,7 @@ fn a_foreign_secure_area_failure_surfaces_as_a_device_error() {
     impl SecureArea for Broken {
         fn create_key(&self, _: String) -> Result<Vec<u8>, SecureAreaError> {
             Err(SecureAreaError::Platform {
-                message: "keystore unavailable".into(),
+                reason: "keystore unavailable".into(),
             })
         }
         fn public_key(&self, _: String) -> Result<Vec<u8>, SecureAreaError> {
@@ -197,7 +197,7 @@ fn a_foreign_secure_area_failure_surfaces_as_a_device_error() {
         }
         fn seal(&self, _: Vec<u8>) -> Result<Vec<u8>, SecureAreaError> {
             Err(SecureAreaError::Platform {
-                message: "keystore unavailable".into(),
+                reason: "keystore unavailable".into(),
             })
         }
         fn open(&self, _: Vec<u8>) -> Result<Vec<u8>, SecureAreaError> {
