@@ -60,7 +60,8 @@ pub trait SecureArea: Send + Sync {
     fn sign(&self, alias: String, message: Vec<u8>) -> Result<Vec<u8>, SecureAreaError>;
     fn delete_key(&self, alias: String) -> Result<(), SecureAreaError>;
     fn seal(&self, plaintext: Vec<u8>) -> Result<Vec<u8>, SecureAreaError>;
-    fn open(&self, sealed: Vec<u8>) -> Result<Vec<u8>, SecureAreaError>;
+    /// Opens what `seal` produced.
+    fn unseal(&self, sealed: Vec<u8>) -> Result<Vec<u8>, SecureAreaError>;
 }
 
 /// Lets the core call a foreign (or the software) implementation.
@@ -88,8 +89,8 @@ impl core::SecureArea for Adapter {
     fn seal(&self, plaintext: &[u8]) -> Result<Vec<u8>, core::SecureAreaError> {
         Ok(self.0.seal(plaintext.to_vec())?)
     }
-    fn open(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, core::SecureAreaError> {
-        Ok(Zeroizing::new(self.0.open(sealed.to_vec())?))
+    fn unseal(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, core::SecureAreaError> {
+        Ok(Zeroizing::new(self.0.unseal(sealed.to_vec())?))
     }
 }
 
@@ -112,8 +113,8 @@ impl SecureArea for Software {
     fn seal(&self, plaintext: Vec<u8>) -> Result<Vec<u8>, SecureAreaError> {
         Ok(core::SecureArea::seal(&self.0, &plaintext)?)
     }
-    fn open(&self, sealed: Vec<u8>) -> Result<Vec<u8>, SecureAreaError> {
-        Ok(core::SecureArea::open(&self.0, &sealed)?.to_vec())
+    fn unseal(&self, sealed: Vec<u8>) -> Result<Vec<u8>, SecureAreaError> {
+        Ok(core::SecureArea::unseal(&self.0, &sealed)?.to_vec())
     }
 }
 

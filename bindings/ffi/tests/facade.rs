@@ -200,7 +200,7 @@ fn a_foreign_secure_area_failure_surfaces_as_a_device_error() {
                 reason: "keystore unavailable".into(),
             })
         }
-        fn open(&self, _: Vec<u8>) -> Result<Vec<u8>, SecureAreaError> {
+        fn unseal(&self, _: Vec<u8>) -> Result<Vec<u8>, SecureAreaError> {
             Err(SecureAreaError::SealBroken)
         }
     }

@@ -73,8 +73,8 @@ class JvmSecureArea : SecureArea {
         return iv + cipher.doFinal(plaintext)
     }
 
-    override fun open(sealed: ByteArray): ByteArray {
-        count("open")
+    override fun unseal(sealed: ByteArray): ByteArray {
+        count("unseal")
         if (sealed.size < 12 + 16) throw SecureAreaException.SealBroken()
         val cipher = Cipher.getInstance("AES/GCM/NoPadding")
         cipher.init(Cipher.DECRYPT_MODE, sealKey, GCMParameterSpec(128, sealed, 0, 12))
@@ -106,5 +106,5 @@ class BrokenSecureArea : SecureArea {
     override fun sign(alias: String, message: ByteArray): ByteArray = broken()
     override fun deleteKey(alias: String) = broken()
     override fun seal(plaintext: ByteArray): ByteArray = broken()
-    override fun open(sealed: ByteArray): ByteArray = broken()
+    override fun unseal(sealed: ByteArray): ByteArray = broken()
 }

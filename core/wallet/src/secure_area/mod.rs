@@ -22,8 +22,9 @@ pub trait SecureArea: Send + Sync + std::fmt::Debug {
     fn delete_key(&self, alias: &str) -> Result<(), SecureAreaError>;
     /// Encrypts and authenticates a small secret so only this secure area can open it.
     fn seal(&self, plaintext: &[u8]) -> Result<Vec<u8>, SecureAreaError>;
-    /// Opens what [`SecureArea::seal`] produced.
-    fn open(&self, sealed: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>, SecureAreaError>;
+    /// Opens what [`SecureArea::seal`] produced. (Not `open`: that is a Swift keyword, and
+    /// UniFFI 0.32 emits it unescaped into the C header of the foreign trait.)
+    fn unseal(&self, sealed: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>, SecureAreaError>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

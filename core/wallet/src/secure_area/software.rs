@@ -171,7 +171,7 @@ impl SecureArea for SoftwareSecureArea {
             .map_err(platform)
     }
 
-    fn open(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, SecureAreaError> {
+    fn unseal(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, SecureAreaError> {
         self.seal_key
             .open(b"software-secure-area/sealed", sealed)
             .map_err(|_| SecureAreaError::SealBroken)
@@ -247,7 +247,7 @@ mod tests {
         let a = SoftwareSecureArea::ephemeral().unwrap();
         let b = SoftwareSecureArea::ephemeral().unwrap();
         let sealed = a.seal(b"data key").unwrap();
-        assert_eq!(a.open(&sealed).unwrap().as_slice(), b"data key");
-        assert_eq!(b.open(&sealed), Err(SecureAreaError::SealBroken));
+        assert_eq!(a.unseal(&sealed).unwrap().as_slice(), b"data key");
+        assert_eq!(b.unseal(&sealed), Err(SecureAreaError::SealBroken));
     }
 }

@@ -77,7 +77,7 @@ impl Store {
             .optional()?;
         let mut reset = None;
         let data_key = match sealed {
-            Some(sealed) => match secure_area.open(&sealed) {
+            Some(sealed) => match secure_area.unseal(&sealed) {
                 Ok(bytes) => SymmetricKey::from_slice(&bytes)?,
                 Err(SecureAreaError::SealBroken) => {
                     reset = Some(ResetReason::DataKeyUnusable);
