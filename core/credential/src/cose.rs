@@ -152,6 +152,7 @@ pub struct SigningKey {
     public: PublicKey,
     kid: Kid,
     rng: SystemRandom,
+    /// PKCS#8 document or raw scalar, wiped on drop (ring keeps its own copy).
     _pkcs8: Zeroizing<Vec<u8>>,
 }
 
@@ -187,6 +188,38 @@ impl SigningKey {
             kid,
             rng,
             _pkcs8: Zeroizing::new(pkcs8.to_vec()),
+        })
+    }
+
+    /// From a raw 32-byte private scalar: deterministic keys for fixtures, fuzzing
+    /// and test vectors (production keys come from [`SigningKey::generate`] or an HSM).
+    pub fn from_secret_scalar(scalar: &[u8; 32]) -> Result<SigningKey, KeyError> {
+        let secret = p256::SecretKey::from_slice(scalar).map_err(|_| KeyError::BadPrivateKey)?;
+        let public = secret.public_key().to_encoded_point(false);
+        let rng = SystemRandom::new();
+        let pair = EcdsaKeyPair::from_private_key_and_public_key(
+            &ECDSA_P256_SHA256_FIXED_SIGNING,
+            scalar,
+            public.as_bytes(),
+            &rng,
+        )
+        .map_err(|_| KeyError::BadPrivateKey)?;
+        let der_pair = EcdsaKeyPair::from_private_key_and_public_key(
+            &ECDSA_P256_SHA256_ASN1_SIGNING,
+            scalar,
+            public.as_bytes(),
+            &rng,
+        )
+        .map_err(|_| KeyError::BadPrivateKey)?;
+        let public = PublicKey::from_sec1(public.as_bytes())?;
+        let kid = kid_of(public.uncompressed());
+        Ok(SigningKey {
+            pair,
+            der_pair,
+            public,
+            kid,
+            rng,
+            _pkcs8: Zeroizing::new(scalar.to_vec()),
         })
     }
 
@@ -372,6 +405,17 @@ mod tests {
             PlatformSignature::Der(vec![0x30, 0x00]).to_raw(),
             Err(KeyError::BadSignature)
         );
+    }
+
+    #[test]
+    fn keys_from_a_scalar_are_deterministic_and_sign() {
+        let a = SigningKey::from_secret_scalar(&[7; 32]).unwrap();
+        let b = SigningKey::from_secret_scalar(&[7; 32]).unwrap();
+        assert_eq!(a.public_key(), b.public_key());
+        assert_eq!(a.kid(), b.kid());
+        assert!(b.public_key().verify(b"x", &a.sign_raw(b"x").unwrap()));
+        assert!(SigningKey::from_secret_scalar(&[0; 32]).is_err());
+        assert!(SigningKey::from_secret_scalar(&[0xFF; 32]).is_err());
     }
 
     #[test]
