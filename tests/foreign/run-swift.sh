@@ -46,7 +46,8 @@ mkdir -p "$BUILD/src"
     echo ']'
 } >"$BUILD/src/Suites.swift"
 
-# Stage everything into the chroot (copies, no bind mount of the repo).
+# Stage everything into the chroot (copies, no bind mount of the repo). The tests get TMPDIR inside
+# the staging dir, so whatever they leave in NSTemporaryDirectory() goes away with it.
 STAGE_REL=$(mktemp -d "$SWIFT_ROOT/tmp/vneid-foreign.XXXXXX")
 STAGE_REL=${STAGE_REL#"$SWIFT_ROOT"}
 S=$SWIFT_ROOT$STAGE_REL
@@ -84,7 +85,7 @@ log "ready to run after $(elapsed "$t_start")"
 out=$BUILD/output.txt
 set +e
 timeout --kill-after=10 "${VNEID_FOREIGN_TIMEOUT:-900}" bash "$FOREIGN_DIR/lib/in-chroot.sh" \
-    "LD_LIBRARY_PATH=$C/lib" "$C/vneid-foreign-tests" "$@" 2>&1 | tee "$out"
+    "LD_LIBRARY_PATH=$C/lib" "TMPDIR=$C/tmp" "$C/vneid-foreign-tests" "$@" 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
 set -e
 # If the process died before printing its summary, print one that counts the crash as a failure.
