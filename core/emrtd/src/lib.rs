@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod kdf;
 pub mod lds;
 pub mod mrz;
+pub mod pa;
 pub mod reader;
 pub mod sm;
 pub mod tlv;
