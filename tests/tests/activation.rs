@@ -1,5 +1,10 @@
 //! Activation (level 1) end to end: the wallet core against the reference backend on loopback.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::path::Path;
 use std::sync::Arc;
@@ -106,7 +111,10 @@ async fn activation_binds_the_device_unlocks_and_reads_the_account() {
     );
     assert!(matches!(wallet.profile(), Err(WalletError::NotUnlocked)));
     wallet.unlock(Passcode::new(PASSCODE)).await.unwrap();
-    assert_eq!(wallet.account_info().await.unwrap().account_id, account.account_id);
+    assert_eq!(
+        wallet.account_info().await.unwrap().account_id,
+        account.account_id
+    );
 }
 
 #[tokio::test]
@@ -147,7 +155,7 @@ async fn malformed_otp_is_refused_locally() {
         .verify_otp(Zeroizing::new("12ab".into()))
         .await
         .unwrap_err();
-    assert_eq!(err.code(), ErrorCode::OtpWrong);
+    assert_eq!(err.code(), ErrorCode::OtpFormat);
     verify_latest_otp(&wallet, &backend, &c).await;
 }
 

@@ -19,6 +19,7 @@ pub enum ErrorCode {
     InvalidState,
     NotUnlocked,
     IdentityMismatch,
+    OtpFormat,
     OtpWrong,
     OtpExpired,
     OtpAttemptsExhausted,

@@ -22,6 +22,10 @@ pub enum WalletError {
     Date(#[from] DateError),
     #[error("passcode rejected: {0}")]
     PasscodeRule(#[from] PasscodeRuleError),
+    #[error("the SMS code has 6 digits")]
+    OtpFormat,
+    #[error("the activation session expired before the passcode was set")]
+    EnrolmentExpired,
     #[error("wrong passcode, {attempts_left} attempts left")]
     WrongPasscode { attempts_left: u32 },
     #[error("wallet blocked: {0:?}")]
@@ -147,6 +151,9 @@ error_codes! {
     IdentityMismatch = "IDENTITY_MISMATCH", Account,
         "Thông tin không khớp với Cơ sở dữ liệu quốc gia về dân cư.",
         "The details do not match the national population database.";
+    OtpFormat = "OTP_FORMAT", Otp,
+        "Mã OTP gồm 6 chữ số.",
+        "The verification code has 6 digits.";
     OtpWrong = "OTP_WRONG", Otp,
         "Mã OTP không đúng.",
         "Wrong verification code.";
@@ -208,6 +215,8 @@ impl WalletError {
                 ErrorCode::PasscodeIsBirthDate
             }
             WalletError::PasscodeRule(_) => ErrorCode::PasscodeTooSimple,
+            WalletError::OtpFormat => ErrorCode::OtpFormat,
+            WalletError::EnrolmentExpired => ErrorCode::EnrolmentExpired,
             WalletError::WrongPasscode { .. } => ErrorCode::PasscodeWrong,
             WalletError::Blocked(BlockReason::DeviceRevoked) => ErrorCode::DeviceRevoked,
             WalletError::Blocked(_) => ErrorCode::WalletBlocked,

@@ -1,7 +1,6 @@
 //! Activation: ID number + phone + date of birth → SMS OTP → passcode → device key bound.
 
 use super::{AccountLoad, AccountSummary, Wallet, now_unix};
-use crate::api_client::ApiError;
 use crate::crypto::random_bytes;
 use crate::error::WalletError;
 use crate::passcode::{Passcode, PasscodeVerifier};
@@ -108,6 +107,7 @@ impl Wallet {
             masked_phone: response.masked_phone.clone(),
             resend_at: now + response.resend_after_seconds,
             otp_expires_at: now + response.otp_ttl_seconds,
+            max_attempts: response.max_attempts,
             key_alias: None,
         };
         self.store()?
@@ -176,7 +176,7 @@ impl Wallet {
             masked_phone: pending.masked_phone,
             otp_ttl_seconds: response.otp_ttl_seconds,
             resend_after_seconds: response.resend_after_seconds,
-            max_attempts: 0,
+            max_attempts: pending.max_attempts,
         })
     }
 
@@ -185,15 +185,7 @@ impl Wallet {
         let pending = self.pending()?;
         let otp = Zeroizing::new(otp.trim().to_string());
         if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(WalletError::Api(ApiError::Rejected {
-                status: 422,
-                body: api::ApiErrorBody {
-                    code: ApiErrorCode::OtpInvalid,
-                    message: "the code has 6 digits".into(),
-                    attempts_left: None,
-                    retry_after_seconds: None,
-                },
-            }));
+            return Err(WalletError::OtpFormat);
         }
         let result = self
             .api
@@ -231,15 +223,7 @@ impl Wallet {
                 state: "OTP not verified",
             })?;
             if Instant::now() >= enrolment.expires {
-                return Err(WalletError::Api(ApiError::Rejected {
-                    status: 401,
-                    body: api::ApiErrorBody {
-                        code: ApiErrorCode::EnrolmentInvalid,
-                        message: "enrolment expired".into(),
-                        attempts_left: None,
-                        retry_after_seconds: None,
-                    },
-                }));
+                return Err(WalletError::EnrolmentExpired);
             }
             (enrolment.token.clone(), enrolment.profile.clone())
         };

@@ -56,6 +56,9 @@ pub struct PendingActivation {
     pub resend_at: u64,
     /// Unix seconds after which the OTP is no longer accepted.
     pub otp_expires_at: u64,
+    /// Wrong codes the backend accepts for this activation.
+    #[serde(default)]
+    pub max_attempts: u32,
     /// Device key alias created for this activation, before binding.
     pub key_alias: Option<String>,
 }
