@@ -4,6 +4,7 @@
 //! store: no I/O, no async, no storage, no FFI. See `DESIGN.md` for the format.
 
 pub mod base45;
+pub mod card_qr;
 pub mod claims;
 pub mod cose;
 pub mod issuer;

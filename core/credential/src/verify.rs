@@ -217,7 +217,30 @@ impl std::fmt::Debug for Verifier<'_> {
     }
 }
 
+/// What a scanned QR turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scan {
+    /// A VN1 presentation and its verdict.
+    Presentation(Verdict),
+    /// The printed QR of a chip ID card: parsed, **not cryptographically verified**.
+    UnverifiedCard(crate::card_qr::UnverifiedCardQr),
+}
+
 impl Verifier<'_> {
+    /// Classifies scanned text: a VN1 presentation is verified; the printed card
+    /// QR is parsed and marked unverified; anything else is `Unreadable`.
+    pub fn scan(&self, text: &str, now: u64, replay: &mut dyn ReplayGuard) -> Scan {
+        let card = if text.starts_with("VN1") {
+            None
+        } else {
+            crate::card_qr::parse_card_qr(text).ok()
+        };
+        match card {
+            Some(card) => Scan::UnverifiedCard(card),
+            None => Scan::Presentation(self.verify_text(text, now, replay)),
+        }
+    }
+
     /// Verifies QR text at time `now` (Unix seconds, verifier clock).
     pub fn verify_text(&self, text: &str, now: u64, replay: &mut dyn ReplayGuard) -> Verdict {
         match from_qr_text(text) {

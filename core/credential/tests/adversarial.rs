@@ -454,6 +454,24 @@ fn required_claim_missing_and_foreign_qr_are_fixable() {
         fixable(f.verify_text(citizen_card_qr, NOW, &VerifyPolicy::default())),
         Fixable::Unreadable
     );
+    // Through `scan`, the card QR is recognised and marked unverified, never accepted.
+    let policy = VerifyPolicy::default();
+    let v = Verifier {
+        registry: &f.registry,
+        trust: &f.trust,
+        status: &f.status,
+        policy: &policy,
+    };
+    match v.scan(citizen_card_qr, NOW, &mut ReplayCache::default()) {
+        vneid_credential::verify::Scan::UnverifiedCard(c) => {
+            assert_eq!(c.id_number, "001190012345")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        v.scan(&to_qr_text(&sample(&f)), NOW, &mut ReplayCache::default()),
+        vneid_credential::verify::Scan::Presentation(Verdict::Accept(_))
+    ));
     assert_eq!(
         fixable(f.verify_text("VN1:abc", NOW, &VerifyPolicy::default())),
         Fixable::Unreadable
