@@ -60,16 +60,44 @@ impl WalletCore {
         if let Ok(mut tasks) = self.tasks.lock() {
             tasks.insert(id, handle.abort_handle());
         }
+        let tracked = Tracked {
+            tasks: &self.tasks,
+            id,
+            armed: true,
+        };
         let result = handle.await;
-        if let Ok(mut tasks) = self.tasks.lock() {
-            tasks.remove(&id);
-        }
+        tracked.finish();
         match result {
             Ok(r) => r.map_err(VneidError::from),
             Err(e) if e.is_cancelled() => {
                 Err(VneidError::from_code(ErrorCode::Cancelled, None, None))
             }
             Err(e) => Err(internal(e)),
+        }
+    }
+}
+
+/// A task in [`WalletCore::tasks`]. If the future awaiting it is dropped first (Kotlin cancels
+/// a coroutine that way), the task is aborted rather than left running detached.
+struct Tracked<'a> {
+    tasks: &'a Mutex<HashMap<u64, AbortHandle>>,
+    id: u64,
+    armed: bool,
+}
+
+impl Tracked<'_> {
+    fn finish(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for Tracked<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut tasks) = self.tasks.lock()
+            && let Some(task) = tasks.remove(&self.id)
+            && self.armed
+        {
+            task.abort();
         }
     }
 }

@@ -2,7 +2,14 @@
 // Rust calls back into, against the reference backend on loopback.
 package vn.vneid.foreigntest
 
+import java.net.InetAddress
+import java.net.ServerSocket
+import java.net.Socket
 import java.nio.file.Files
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
 import java.nio.file.Path
 import vn.vneid.core.ActivationInput
 import vn.vneid.core.BlockReason
@@ -160,6 +167,35 @@ val activationTests = listOf(
         assertEquals(WalletState.NotActivated, after.state(), "fresh install")
         activate(after, c)
         assertEquals(accountId, after.accountInfo().accountId, "same account")
+    },
+
+    test("cancelAll ends a call to an unresponsive backend with a Cancelled error") {
+        val c = DevBackend.freshCitizen()
+        // Accepts connections and never answers.
+        val server = ServerSocket(0, 50, InetAddress.getLoopbackAddress())
+        val held = java.util.Collections.synchronizedList(mutableListOf<Socket>())
+        Thread {
+            try { while (true) held += server.accept() } catch (_: Exception) {}
+        }.apply { isDaemon = true }.start()
+        try {
+            val core = WalletCore(
+                WalletConfig(newDir().toString(), "http://127.0.0.1:${server.localPort}", "k",
+                    Platform.ANDROID, 1_000u, 60u),
+                JvmSecureArea(),
+            )
+            val started = System.nanoTime()
+            coroutineScope {
+                launch { delay(300); core.cancelAll() }
+                val e = assertThrows<VneidException.Cancelled> { core.startActivation(c.input()) }
+                assertEquals(ErrorCode.CANCELLED, e.code, "code")
+            }
+            assertTrue(System.nanoTime() - started < 10_000_000_000) { "cancel took too long" }
+            // Coroutine cancellation drops the Rust future, which aborts the task too.
+            assertEquals(null, withTimeoutOrNull(300) { core.startActivation(c.input()) }, "timed out call")
+        } finally {
+            server.close()
+            held.forEach { it.close() }
+        }
     },
 
     test("a failing Kotlin secure area surfaces as a Device error") {
