@@ -6,10 +6,12 @@
 pub mod apdu;
 pub mod bac;
 pub mod crypto;
+pub mod dg2;
 pub mod kdf;
 pub mod lds;
 pub mod mrz;
 pub mod pa;
 pub mod reader;
+pub mod security_info;
 pub mod sm;
 pub mod tlv;

@@ -9,10 +9,14 @@
     clippy::panic
 )]
 
+use std::collections::BTreeMap;
 use vneid_emrtd::apdu::{CommandApdu, ResponseApdu};
+use vneid_emrtd::dg2::{Dg2, encode_dg2};
 use vneid_emrtd::kdf::SecretKey;
 use vneid_emrtd::lds::{Dg1, Dg13, EfCom};
 use vneid_emrtd::mrz::Td1Mrz;
+use vneid_emrtd::pa::{self, Cert, Crl, Sod, TrustStore};
+use vneid_emrtd::security_info::{Dg14, Dg15};
 use vneid_emrtd::sm::{SecureMessaging, SmCipher};
 use vneid_emrtd::tlv::{self, encode};
 
@@ -196,4 +200,107 @@ fn sm_unwrap_never_panics_on_mutated_responses() {
             }
         });
     }
+}
+
+const JPEG: &[u8] = &[
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0xFF, 0xD9,
+];
+
+#[test]
+fn dg2_parser_never_panics_on_mutated_input() {
+    let iso39794 = encode(
+        0x75,
+        &encode(
+            0x7F61,
+            &encode(
+                0x7F60,
+                &encode(0x7F2E, &encode(0xA0, &encode(0x80, JPEG).unwrap()).unwrap()).unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    run(&[encode_dg2(JPEG, 480, 640).unwrap(), iso39794], |b| {
+        if let Ok(dg2) = Dg2::parse(b) {
+            let _ = dg2.face().map(|f| f.format.mime_type());
+        }
+    });
+}
+
+fn ec_spki() -> Vec<u8> {
+    let pki = vneid_pki::Pki::get(vneid_pki::Algorithm::EcdsaP256);
+    vneid_pki::spki_der(&pki.ds.key)
+}
+
+fn dg14_seed() -> Vec<u8> {
+    let oid = |bytes: &[u8]| encode(0x06, bytes).unwrap();
+    // id-CA-ECDH-AES-CBC-CMAC-128, version 1, key id 1; id-PK-ECDH with a P-256 key.
+    let ca = [
+        oid(&[0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x03, 0x02, 0x02]),
+        encode(0x02, &[1]).unwrap(),
+        encode(0x02, &[1]).unwrap(),
+    ]
+    .concat();
+    let pk = [
+        oid(&[0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x01, 0x02]),
+        ec_spki(),
+        encode(0x02, &[1]).unwrap(),
+    ]
+    .concat();
+    let set = [encode(0x30, &ca).unwrap(), encode(0x30, &pk).unwrap()].concat();
+    encode(0x6E, &encode(0x31, &set).unwrap()).unwrap()
+}
+
+#[test]
+fn dg14_and_dg15_parsers_never_panic_on_mutated_input() {
+    let rsa = vneid_pki::spki_der(
+        &vneid_pki::Pki::get(vneid_pki::Algorithm::RsaPkcs1v15)
+            .ds
+            .key,
+    );
+    let seeds = vec![
+        dg14_seed(),
+        encode(0x6F, &ec_spki()).unwrap(),
+        encode(0x6F, &rsa).unwrap(),
+    ];
+    run(&seeds, |b| {
+        if let Ok(dg14) = Dg14::parse(b) {
+            let _ = dg14.chip_authentication_keys().count();
+        }
+        let _ = Dg15::parse(b);
+    });
+}
+
+#[test]
+fn sod_parser_and_verifier_never_panic_on_mutated_input() {
+    let pki = vneid_pki::Pki::get(vneid_pki::Algorithm::EcdsaP256);
+    let dgs = BTreeMap::from([(1u8, vec![0x61, 0x00]), (2, vec![0x75, 0x00])]);
+    let mut trust = TrustStore::new();
+    trust.add_csca_der(&pki.csca_der()).unwrap();
+    trust.add_crl_der(&pki.crl_der()).unwrap();
+    let seeds = vec![pki.sod(&pki.ds, &dgs)];
+    run(&seeds, |b| {
+        if let Ok(sod) = Sod::parse(b) {
+            let report = pa::verify(&sod, &dgs, &trust, vneid_pki::dates::CHECK_TIME);
+            let _ = (report.is_valid(), report.failures());
+        }
+    });
+}
+
+#[test]
+fn certificate_crl_and_master_list_parsers_never_panic_on_mutated_input() {
+    let pki = vneid_pki::Pki::get(vneid_pki::Algorithm::EcdsaP256);
+    let seeds = vec![pki.csca_der(), pki.crl_der(), pki.master_list()];
+    let mut trust = TrustStore::new();
+    trust.add_csca_der(&pki.csca_der()).unwrap();
+    run(&seeds, |b| {
+        if let Ok(c) = Cert::from_der(b) {
+            let _ = c.verify_signed_by(&c);
+        }
+        let _ = Crl::from_der(b);
+        let _ = trust
+            .clone()
+            .add_master_list(b, vneid_pki::dates::CHECK_TIME);
+    });
 }
