@@ -446,3 +446,113 @@ fn verify_ecdsa_prehash(
         other => Err(SigError::Unsupported(format!("ECDSA on {other:?}"))),
     }
 }
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+mod tests {
+    use super::*;
+    use vneid_pki::{Algorithm, Pki};
+
+    fn key_and_sig(alg: Algorithm, msg: &[u8]) -> (PublicKey, SignatureScheme, Vec<u8>) {
+        let pki = Pki::get(alg);
+        let key = PublicKey::from_spki_der(&vneid_pki::spki_der(&pki.ds.key)).unwrap();
+        let (alg_id, sig) = pki.ds.key.sign(alg, msg);
+        let alg_id = AlgId {
+            oid: alg_id.oid,
+            params: alg_id
+                .parameters
+                .map(|p| der::Encode::to_der(&p).unwrap())
+                .filter(|p| p != &[0x05, 0x00]),
+        };
+        (key, SignatureScheme::from_alg(&alg_id, None).unwrap(), sig)
+    }
+
+    #[test]
+    fn rustcrypto_fallback_agrees_with_ring() {
+        let msg = b"signed attributes";
+        for alg in [Algorithm::RsaPkcs1v15, Algorithm::RsaPss] {
+            let (key, scheme, sig) = key_and_sig(alg, msg);
+            assert_eq!(verify(&key, scheme, msg, &sig), Ok(()), "ring {alg:?}");
+            // Claiming a short modulus routes the same key to RustCrypto.
+            let PublicKey::Rsa {
+                pkcs1_der,
+                modulus,
+                exponent,
+                ..
+            } = key
+            else {
+                panic!()
+            };
+            let short = PublicKey::Rsa {
+                pkcs1_der,
+                bits: 1024,
+                modulus,
+                exponent,
+            };
+            assert_eq!(
+                verify(&short, scheme, msg, &sig),
+                Ok(()),
+                "RustCrypto {alg:?}"
+            );
+            assert_eq!(
+                verify(&short, scheme, b"other", &sig),
+                Err(SigError::Invalid)
+            );
+        }
+        let (key, scheme, sig) = key_and_sig(Algorithm::EcdsaP256, msg);
+        assert_eq!(scheme, SignatureScheme::Ecdsa(HashAlgorithm::Sha256));
+        let PublicKey::Ec { curve, point } = &key else {
+            panic!()
+        };
+        let prehash = HashAlgorithm::Sha256.digest(msg);
+        assert_eq!(verify_ecdsa_prehash(curve, point, &prehash, &sig), Ok(()));
+        assert_eq!(verify(&key, scheme, msg, &sig), Ok(()));
+        assert_eq!(verify(&key, scheme, b"other", &sig), Err(SigError::Invalid));
+    }
+
+    #[test]
+    fn pss_parameters_are_read_with_their_defaults() {
+        let (_, scheme, _) = key_and_sig(Algorithm::RsaPss, b"x");
+        assert_eq!(
+            scheme,
+            SignatureScheme::RsaPss {
+                hash: HashAlgorithm::Sha256,
+                mgf1_hash: HashAlgorithm::Sha256,
+                salt_len: 32
+            }
+        );
+        let defaults = AlgId {
+            oid: oids::RSASSA_PSS,
+            params: Some(vec![0x30, 0x00]),
+        };
+        assert_eq!(
+            SignatureScheme::from_alg(&defaults, None).unwrap(),
+            SignatureScheme::RsaPss {
+                hash: HashAlgorithm::Sha1,
+                mgf1_hash: HashAlgorithm::Sha1,
+                salt_len: 20
+            }
+        );
+    }
+
+    #[test]
+    fn key_type_only_algorithms_take_the_signer_info_digest() {
+        let alg = AlgId {
+            oid: oids::RSA_ENCRYPTION,
+            params: None,
+        };
+        assert_eq!(
+            SignatureScheme::from_alg(&alg, Some(HashAlgorithm::Sha384)).unwrap(),
+            SignatureScheme::RsaPkcs1v15(HashAlgorithm::Sha384)
+        );
+        assert!(matches!(
+            SignatureScheme::from_alg(&alg, None),
+            Err(SigError::Unsupported(_))
+        ));
+    }
+}
