@@ -37,7 +37,10 @@ impl std::fmt::Display for Stats {
 
 pub async fn run(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     let runs = args.runs.max(1);
-    println!("vneid bench — {runs} runs each; build profile: {}", profile());
+    println!(
+        "vneid bench — {runs} runs each; build profile: {}",
+        profile()
+    );
 
     let verifier = PasscodeVerifier::derive(&Passcode::new("860247"), DEFAULT_ITERATIONS)?;
     let mut kdf = Vec::new();

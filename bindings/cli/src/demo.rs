@@ -34,7 +34,10 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     println!("vneid demo — core {}", env!("CARGO_PKG_VERSION"));
 
-    step(1, "Starting the reference backend on loopback (synthetic population database)");
+    step(
+        1,
+        "Starting the reference backend on loopback (synthetic population database)",
+    );
     let dev_token = "demo-dev-token".to_string();
     let backend = vneid_backend::spawn(vneid_backend::BackendConfig {
         dev_token: Some(dev_token),
@@ -52,9 +55,14 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
         citizen.full_name, citizen.id_number, citizen.date_of_birth, citizen.phone
     );
 
-    step(2, "Creating a wallet in a temporary directory (software secure area)");
+    step(
+        2,
+        "Creating a wallet in a temporary directory (software secure area)",
+    );
     let dir = tempfile::tempdir()?;
-    let secure_area = Arc::new(SoftwareSecureArea::open_dir(&dir.path().join("secure-area"))?);
+    let secure_area = Arc::new(SoftwareSecureArea::open_dir(
+        &dir.path().join("secure-area"),
+    )?);
     let mut config = WalletConfig::new(dir.path().join("wallet"), backend.base_url());
     config.device_name = "vneid demo".into();
     if let Some(n) = args.kdf_iterations {
@@ -63,7 +71,10 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     let wallet = Wallet::open(config, secure_area)?;
     println!("    state: {:?}", wallet.state()?);
 
-    step(3, "Registering: ID number + phone + date of birth → SMS OTP");
+    step(
+        3,
+        "Registering: ID number + phone + date of birth → SMS OTP",
+    );
     let activation_started = Instant::now();
     let sent = wallet
         .start_activation(ActivationInput {
@@ -93,7 +104,10 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     wallet.verify_otp(Zeroizing::new(otp)).await?;
     println!("    OTP accepted; state: {:?}", wallet.state()?);
 
-    step(5, "Choosing a passcode: weak ones are refused, then the device key is bound");
+    step(
+        5,
+        "Choosing a passcode: weak ones are refused, then the device key is bound",
+    );
     for weak in ["123456", "111111", "121212"] {
         if let Err(e) = wallet.set_passcode(Passcode::new(weak)).await {
             println!("    {weak}: {}", explain(&e));
@@ -114,7 +128,10 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
         activation_started.elapsed()
     );
 
-    step(6, "Asking the backend who we are (device-key login, access token)");
+    step(
+        6,
+        "Asking the backend who we are (device-key login, access token)",
+    );
     let info = wallet.account_info().await?;
     println!(
         "    {} — level {}, {}",
@@ -135,7 +152,10 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
         wallet.state()?
     );
 
-    step(8, "Checking the database file holds no personal data in clear");
+    step(
+        8,
+        "Checking the database file holds no personal data in clear",
+    );
     let db = std::fs::read(dir.path().join("wallet").join(vneid_wallet::STORE_FILE))?;
     let wal = std::fs::read(
         dir.path()
@@ -150,7 +170,10 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
         let found = [&db, &wal]
             .iter()
             .any(|f| f.windows(needle.len()).any(|w| w == needle));
-        println!("    {label} in the files: {}", if found { "FOUND" } else { "no" });
+        println!(
+            "    {label} in the files: {}",
+            if found { "FOUND" } else { "no" }
+        );
         if found {
             return Err(format!("{label} found in clear in the store").into());
         }
