@@ -27,6 +27,19 @@ pub mod paths {
     /// Dev-only: a few seeded (synthetic) citizens, so test drivers in other languages can
     /// activate without knowing the seed. Guarded like the SMS outbox.
     pub const DEV_CITIZENS: &str = "/v1/dev/citizens";
+    /// Issue signed credentials (a batch of copies per type) to the logged-in account.
+    pub const CREDENTIALS_ISSUE: &str = "/v1/credentials/issue";
+    /// The signed trust list (issuer keys by kid, allowed types, validity).
+    pub const TRUST_LIST: &str = "/v1/trust-list";
+    /// One signed status list; `{id}` is the list id a credential names.
+    pub const STATUS_LIST: &str = "/v1/status-lists/{id}";
+    /// Dev-only: revoke one status index (guarded like the SMS outbox).
+    pub const DEV_REVOKE: &str = "/v1/dev/revoke";
+
+    /// The path of status list `id`.
+    pub fn status_list(id: u32) -> String {
+        format!("/v1/status-lists/{id}")
+    }
 }
 
 /// Header carrying the dev token for dev-only endpoints.
@@ -385,4 +398,87 @@ mod tests {
             b"vneid-login-v1:d:\x01\x02".to_vec()
         );
     }
+}
+
+/// Credential types the backend issues, by their names in the credential registry
+/// (`vneid_credential::claims::TYPES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    /// Core ID: name, ID number, birth date, sex, portrait digest, nationality, place of
+    /// origin, residence, card validity. Before level 2 it is the level-1 identity (no card
+    /// validity).
+    CoreId,
+    /// Age over 18 only.
+    #[serde(rename = "age_over_18")]
+    AgeOver18,
+}
+
+/// Largest batch of copies of one type per request (one device key each).
+pub const MAX_BATCH: usize = 16;
+
+/// One batch: `device_public_keys.len()` copies of one credential type, each bound to its
+/// own device key so presentations from the batch cannot be linked by a repeated key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialBatchRequest {
+    pub credential_type: CredentialKind,
+    /// SEC1 P-256 public keys (33 or 65 bytes), base64url; at most [`MAX_BATCH`].
+    pub device_public_keys: Vec<String>,
+}
+
+/// `POST /v1/credentials/issue` body; needs a Bearer access token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueCredentialsRequest {
+    pub batches: Vec<CredentialBatchRequest>,
+}
+
+/// One issued copy. `credential` is secret to the holder: it carries the root seed that
+/// unlocks every salt.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedCredentialCopy {
+    pub credential_type: CredentialKind,
+    /// The device key it is bound to, as sent in the request.
+    pub device_public_key: String,
+    /// base64url of the holder envelope `[COSE_Sign1, root seed, {claim: value}]`.
+    pub credential: String,
+    pub status_list_id: u32,
+    pub status_index: u32,
+    /// Unix seconds.
+    pub expires_at: u64,
+}
+
+impl std::fmt::Debug for IssuedCredentialCopy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedCredentialCopy")
+            .field("credential_type", &self.credential_type)
+            .field("credential", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueCredentialsResponse {
+    pub credentials: Vec<IssuedCredentialCopy>,
+}
+
+/// A signed list (trust list or status list): COSE_Sign1 bytes, base64url.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedListResponse {
+    pub signed: String,
+    /// Unix seconds when the backend signed it.
+    pub issued_at: u64,
+}
+
+/// Dev-only revocation of one status index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevRevokeRequest {
+    pub status_list_id: u32,
+    pub status_index: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevRevokeResponse {
+    /// False when the index had not been issued (nothing changed).
+    pub revoked: bool,
 }

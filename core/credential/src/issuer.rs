@@ -362,3 +362,155 @@ impl IssuedCredential {
         })
     }
 }
+
+/// Largest envelope accepted by [`IssuedCredential::from_envelope`]: the signed
+/// object (≈ 180 B), a seed and at most a few hundred bytes of claim values.
+pub const MAX_ENVELOPE: usize = 8 * 1024;
+
+impl IssuedCredential {
+    /// The holder's copy as one byte string, for the issuer's response and the
+    /// wallet's sealed store: `[cose (bstr), root seed (bstr 16), {key: value}]`
+    /// with values in their canonical claim encoding. Zeroizing, since it carries
+    /// the root seed (which unlocks every salt).
+    pub fn to_envelope(&self) -> Result<Zeroizing<Vec<u8>>, IssueError> {
+        let mut out = Zeroizing::new(Vec::with_capacity(
+            self.cose.len() + 64 + 32 * self.claims.len(),
+        ));
+        {
+            let mut e = Encoder::new(&mut *out);
+            let header = e
+                .array(3)
+                .and_then(|e| e.bytes(&self.cose))
+                .and_then(|e| e.bytes(&self.root_seed[..]))
+                .and_then(|e| e.map(self.claims.len() as u64));
+            // Writing into a Vec cannot fail.
+            if header.is_err() {
+                return Err(IssueError::Mismatch);
+            }
+        }
+        for (k, v) in &self.claims {
+            let _ = Encoder::new(&mut *out).u16(*k);
+            encode_value(*k, v, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Parses what [`IssuedCredential::to_envelope`] wrote and checks it with
+    /// [`IssuedCredential::receive`] (root recomputes, bound to `holder_key`).
+    /// Untrusted input on the wallet side (it comes from the network): bounded,
+    /// strict, never panics.
+    pub fn from_envelope(
+        registry: &Registry,
+        bytes: &[u8],
+        holder_key: &PublicKey,
+    ) -> Result<IssuedCredential, IssueError> {
+        let m = IssueError::Mismatch;
+        if bytes.len() > MAX_ENVELOPE {
+            return Err(m);
+        }
+        let mut d = Decoder::new(bytes);
+        if d.array().map_err(|_| m.clone())? != Some(3) {
+            return Err(m);
+        }
+        let cose = d.bytes().map_err(|_| m.clone())?.to_vec();
+        let seed: Seed = d
+            .bytes()
+            .map_err(|_| m.clone())?
+            .try_into()
+            .map_err(|_| m.clone())?;
+        let n = d.map().map_err(|_| m.clone())?.ok_or(m.clone())?;
+        if n > 64 {
+            return Err(m);
+        }
+        let mut claims = BTreeMap::new();
+        for _ in 0..n {
+            let k = d.u16().map_err(|_| m.clone())?;
+            let v = crate::claims::decode_value(k, &mut d)?;
+            if v == ClaimValue::Absent || claims.insert(k, v).is_some() {
+                return Err(m);
+            }
+        }
+        if d.position() != bytes.len() {
+            return Err(m);
+        }
+        IssuedCredential::receive(registry, cose, seed, claims, holder_key)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod envelope_tests {
+    use super::*;
+    use crate::claims::{Date, Sex, keys, types};
+
+    fn sample(device: &SigningKey) -> IssuedCredential {
+        let claims = BTreeMap::from([
+            (keys::FULL_NAME, ClaimValue::Text("NGUYỄN VĂN AN".into())),
+            (keys::ID_NUMBER, ClaimValue::Digits("001090123456".into())),
+            (
+                keys::BIRTH_DATE,
+                ClaimValue::Date(Date::from_ymd(1990, 3, 15).unwrap()),
+            ),
+            (keys::SEX, ClaimValue::Sex(Sex::Male)),
+        ]);
+        let req = IssueRequest {
+            credential_type: types::CORE_ID,
+            claims: &claims,
+            holder_key: device.public_key().compressed(),
+            nbf: 1_000,
+            exp: 2_000,
+        };
+        let issuer = SigningKey::generate().unwrap();
+        issue(
+            &Registry::builtin(),
+            &issuer,
+            &req,
+            StatusRef { list: 1, index: 2 },
+            &mut SystemSalts::new(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn envelope_round_trips_and_is_bound_to_the_holder_key() {
+        let device = SigningKey::generate().unwrap();
+        let cred = sample(&device);
+        let env = cred.to_envelope().unwrap();
+        let back = IssuedCredential::from_envelope(&Registry::builtin(), &env, device.public_key())
+            .unwrap();
+        assert_eq!(back.cose, cred.cose);
+        assert_eq!(back.claims, cred.claims);
+        let other = SigningKey::generate().unwrap();
+        assert!(
+            IssuedCredential::from_envelope(&Registry::builtin(), &env, other.public_key())
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn truncated_or_altered_envelopes_are_refused_without_panic() {
+        let device = SigningKey::generate().unwrap();
+        let env = sample(&device).to_envelope().unwrap();
+        let reg = Registry::builtin();
+        for len in 0..env.len() {
+            assert!(
+                IssuedCredential::from_envelope(&reg, env.get(..len).unwrap(), device.public_key())
+                    .is_err()
+            );
+        }
+        // The issuer's signed object is checked by the issuer signature, which
+        // needs the trust list (the verifier's job): here only "no panic" for its
+        // bytes (except the holder key and root, which `receive` checks). The seed
+        // and the claims after it must be refused.
+        let cose_end = 3 + sample(&device).cose.len();
+        for i in 0..env.len() {
+            let unchecked = i < cose_end;
+            let mut bad = env.to_vec();
+            if let Some(b) = bad.get_mut(i) {
+                *b ^= 0x01;
+            }
+            let out = IssuedCredential::from_envelope(&reg, &bad, device.public_key());
+            assert!(unchecked || out.is_err(), "flip at {i}");
+        }
+    }
+}
