@@ -13,5 +13,6 @@ pub mod mrz;
 pub mod pa;
 pub mod reader;
 pub mod security_info;
+pub mod session;
 pub mod sm;
 pub mod tlv;

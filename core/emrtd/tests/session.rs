@@ -1,0 +1,451 @@
+//! Full chip reads of the `vneid-chip` virtual card through `session::ChipSession`: extended and
+//! short transports, a wrong access key, lost tags, tampered data groups, untrusted or expired
+//! document signers, cancellation, progress, and the round-trip/byte/latency measurements.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use vneid_chip::{CardConfig, Citizen, DetRng, Faults, LinkModel, Signer, Tamper, VirtualCard};
+use vneid_emrtd::dg2::ImageFormat;
+use vneid_emrtd::lds::{Dg13Expiry, LdsFile};
+use vneid_emrtd::mrz::MrzKey;
+use vneid_emrtd::pa::{CertRole, Check, DgHash, Failure, NotChecked, TrustStore};
+use vneid_emrtd::security_info::{Dg14, Dg15};
+use vneid_emrtd::session::{
+    BlockChoice, ChipIdentity, ChipSession, ReadProgress, SessionConfig, SessionError, Verdict,
+};
+use vneid_pki::{Algorithm, Pki, dates};
+
+const AT: u64 = dates::CHECK_TIME;
+
+fn trust() -> TrustStore {
+    let mut t = TrustStore::new();
+    t.add_csca_der(&Pki::get(Algorithm::EcdsaP256).csca_der())
+        .unwrap();
+    t
+}
+
+fn key(c: &Citizen) -> MrzKey {
+    MrzKey::from_cccd(
+        c.id_number,
+        c.date_of_birth,
+        c.date_of_expiry,
+        &Default::default(),
+    )
+    .unwrap()
+}
+
+fn read_with(
+    card: &mut VirtualCard,
+    key: &MrzKey,
+    config: SessionConfig,
+) -> Result<ChipIdentity, SessionError> {
+    let trust = trust();
+    let mut rng = DetRng::new(b"terminal");
+    let mut random = |b: &mut [u8]| rng.fill(b);
+    ChipSession::new(key, &trust, AT, &mut random)
+        .with_config(config)
+        .read(card)
+}
+
+fn read(card: &mut VirtualCard) -> Result<ChipIdentity, SessionError> {
+    read_with(card, &key(Citizen::an()), SessionConfig::default())
+}
+
+fn card(config: CardConfig) -> VirtualCard {
+    VirtualCard::new(Citizen::an(), config).unwrap()
+}
+
+fn assert_identity_of_an(id: &ChipIdentity) {
+    assert_eq!(id.mrz.document_number, "090123456");
+    assert_eq!(id.mrz.cccd_id_number(), Some("001090123456"));
+    assert_eq!(id.mrz.date_of_birth, "900315");
+    assert_eq!(id.mrz.primary_identifier, "NGUYEN");
+    assert_eq!(id.mrz.secondary_identifier, "VAN AN");
+    let dg13 = id.dg13.as_ref().unwrap();
+    assert_eq!(dg13.id_number.as_deref(), Some("001090123456"));
+    assert_eq!(dg13.full_name.as_deref(), Some("Nguyễn Văn An"));
+    assert_eq!(dg13.date_of_birth.as_deref(), Some("15/03/1990"));
+    assert_eq!(dg13.sex.as_deref(), Some("Nam"));
+    assert_eq!(dg13.nationality.as_deref(), Some("Việt Nam"));
+    assert_eq!(dg13.father_name.as_deref(), Some("Nguyễn Văn Bình"));
+    assert_eq!(dg13.mother_name.as_deref(), Some("Trần Thị Cúc"));
+    assert_eq!(dg13.spouse_name.as_deref(), Some("Lê Thị Dung"));
+    assert_eq!(dg13.old_id_number.as_deref(), Some("012345678"));
+    assert_eq!(
+        dg13.date_of_expiry,
+        Some(Dg13Expiry::Date("15/03/2030".into()))
+    );
+    let face = id.face.as_ref().unwrap();
+    assert_eq!(face.format, ImageFormat::Jpeg);
+    assert!(face.image.starts_with(&[0xFF, 0xD8, 0xFF]));
+    assert!(face.image.ends_with(&[0xFF, 0xD9]));
+    assert_eq!(face.header.unwrap().width, 240);
+    let not_implemented = Verdict::NotPerformed {
+        reason: "not implemented yet".into(),
+    };
+    assert_eq!(id.chip_authentication, not_implemented);
+    assert_eq!(id.active_authentication, not_implemented);
+    assert!(!id.chip_authentication.passed());
+}
+
+#[test]
+fn full_read_with_extended_length() {
+    let mut card = card(CardConfig::default());
+    let id = read(&mut card).unwrap();
+    assert_identity_of_an(&id);
+    let pa = &id.passive_authentication;
+    assert!(pa.is_valid(), "{:?}", pa.failures());
+    assert_eq!(
+        pa.data_groups.keys().copied().collect::<Vec<_>>(),
+        vec![1, 2, 13, 14, 15]
+    );
+    assert!(pa.data_groups.values().all(|d| *d == DgHash::Match));
+    assert_eq!(pa.revocation, Check::NotChecked(NotChecked::NoCrl));
+    // Evidence is exactly what the card holds.
+    for (n, bytes) in &id.evidence.data_groups {
+        assert_eq!(Some(bytes.as_slice()), card.file(LdsFile::Dg(*n)));
+    }
+    assert_eq!(Some(id.evidence.sod.as_slice()), card.file(LdsFile::Sod));
+    Dg14::parse(&id.evidence.data_groups[&14]).unwrap();
+    Dg15::parse(&id.evidence.data_groups[&15]).unwrap();
+    // SELECT app + GET CHALLENGE + MUTUAL AUTH, then per file SELECT + probe + one read
+    // (EF.COM and DG15 fit in the probe or one read).
+    assert_eq!(id.stats.apdus, card.stats().apdus);
+    assert!(id.stats.apdus <= 3 + 7 * 3, "{}", id.stats.apdus);
+    assert_eq!(id.stats.reconnects, 0);
+    // The DG2 face is in the size range of real cards.
+    let dg2 = id.evidence.data_groups[&2].len();
+    assert!((8_000..=24_000).contains(&dg2), "DG2 is {dg2} bytes");
+}
+
+#[test]
+fn full_read_over_a_short_only_transport() {
+    let mut short = card(CardConfig::default()).with_faults(Faults {
+        short_only: true,
+        ..Faults::default()
+    });
+    let id = read(&mut short).unwrap();
+    assert_identity_of_an(&id);
+    assert!(id.passive_authentication.is_valid());
+    let mut extended = card(CardConfig::default());
+    let ext = read(&mut extended).unwrap();
+    assert_eq!(id.evidence, ext.evidence);
+    assert!(id.stats.apdus > 3 * ext.stats.apdus);
+}
+
+#[test]
+fn every_citizen_reads_and_verifies() {
+    for c in Citizen::all() {
+        let mut card = VirtualCard::for_citizen(c).unwrap();
+        let id = read_with(&mut card, &key(c), SessionConfig::default()).unwrap();
+        assert_eq!(id.dg13.unwrap().full_name.as_deref(), Some(c.full_name));
+        assert_eq!(id.mrz.cccd_id_number(), Some(c.id_number));
+        assert!(id.passive_authentication.is_valid());
+    }
+}
+
+#[test]
+fn a_wrong_mrz_key_is_access_denied() {
+    let mut card = card(CardConfig::default());
+    let wrong = MrzKey::from_cccd("001090123456", "900316", "300315", &Default::default()).unwrap();
+    assert_eq!(
+        read_with(&mut card, &wrong, SessionConfig::default()).unwrap_err(),
+        SessionError::AccessDenied
+    );
+    // SELECT, GET CHALLENGE, MUTUAL AUTHENTICATE: nothing more was tried.
+    assert_eq!(card.stats().apdus, 3);
+}
+
+#[test]
+fn a_lost_tag_is_resumed_at_the_last_good_offset() {
+    let baseline = read(&mut card(CardConfig::default())).unwrap();
+    for short_only in [false, true] {
+        let total = {
+            let mut c = card(CardConfig::default()).with_faults(Faults {
+                short_only,
+                ..Faults::default()
+            });
+            read(&mut c).unwrap();
+            c.stats().apdus
+        };
+        for at in [0, 1, 2, 3, 4, 6, 9, total / 2, total - 2, total - 1] {
+            let mut c = card(CardConfig::default()).with_faults(Faults {
+                lose_tag_at: BTreeSet::from([at]),
+                short_only,
+            });
+            let id = read(&mut c).unwrap_or_else(|e| panic!("lost at {at}: {e}"));
+            assert_eq!(id.evidence, baseline.evidence, "lost at {at}");
+            assert_eq!(id.stats.reconnects, 1);
+            assert!(id.passive_authentication.is_valid());
+            // The resumed read costs the lost APDU, a new BAC and re-selecting the file,
+            // not a re-read of the bytes already held.
+            assert!(
+                c.stats().apdus <= total + 6,
+                "lost at {at}: {} vs {total}",
+                c.stats().apdus
+            );
+        }
+    }
+    // Several losses in one read.
+    let mut c = card(CardConfig::default()).with_faults(Faults {
+        lose_tag_at: BTreeSet::from([2, 7, 8, 15]),
+        short_only: true,
+    });
+    let id = read(&mut c).unwrap();
+    assert_eq!(id.stats.reconnects, 4);
+    assert_eq!(id.evidence, baseline.evidence);
+}
+
+#[test]
+fn losing_the_tag_more_often_than_allowed_fails_with_a_typed_error() {
+    let mut c = card(CardConfig::default()).with_faults(Faults {
+        lose_tag_at: (0..100).collect(),
+        short_only: false,
+    });
+    let config = SessionConfig {
+        max_reconnects: 3,
+        ..SessionConfig::default()
+    };
+    let err = read_with(&mut c, &key(Citizen::an()), config).unwrap_err();
+    assert!(
+        matches!(err, SessionError::ConnectionLost { reconnects: 3, .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_tampered_data_group_fails_its_hash_only() {
+    for (dg, offset) in [(2u8, 9_000usize), (13, usize::MAX), (1, 70)] {
+        let mut c = card(CardConfig {
+            tamper: Some(Tamper {
+                data_group: dg,
+                offset: if offset == usize::MAX {
+                    // inside the last string of DG13
+                    card(CardConfig::default())
+                        .file(LdsFile::DG13)
+                        .unwrap()
+                        .len()
+                        - 3
+                } else {
+                    offset
+                },
+            }),
+            ..CardConfig::default()
+        });
+        let id = read(&mut c).unwrap();
+        let pa = &id.passive_authentication;
+        assert_eq!(pa.failed_data_groups(), vec![dg]);
+        assert!(matches!(pa.data_groups[&dg], DgHash::Mismatch { .. }));
+        assert_eq!(pa.sod_signature, Check::Passed);
+        assert_eq!(pa.chain, Check::Passed);
+        assert!(!pa.is_valid());
+    }
+}
+
+#[test]
+fn an_expired_document_signer_fails_validity() {
+    let mut c = card(CardConfig {
+        signer: Signer::Expired,
+        ..CardConfig::default()
+    });
+    let pa = read(&mut c).unwrap().passive_authentication;
+    assert!(
+        matches!(
+            pa.validity,
+            Check::Failed(Failure::Expired {
+                role: CertRole::DocumentSigner,
+                ..
+            })
+        ),
+        "{:?}",
+        pa.validity
+    );
+    assert_eq!(pa.sod_signature, Check::Passed);
+    assert!(pa.failed_data_groups().is_empty());
+    assert!(!pa.is_valid());
+}
+
+#[test]
+fn a_foreign_document_signer_fails_the_chain() {
+    let mut c = card(CardConfig {
+        signer: Signer::Foreign,
+        ..CardConfig::default()
+    });
+    let pa = read(&mut c).unwrap().passive_authentication;
+    assert!(
+        matches!(pa.chain, Check::Failed(Failure::NoTrustedCsca { .. })),
+        "{:?}",
+        pa.chain
+    );
+    assert!(!pa.is_valid());
+}
+
+#[test]
+fn a_cloned_chip_reads_and_verifies_passively_until_chip_authentication_exists() {
+    let mut c = card(CardConfig {
+        cloned: true,
+        ..CardConfig::default()
+    });
+    assert!(c.is_clone());
+    let id = read(&mut c).unwrap();
+    // Passive authentication cannot tell a clone; CA/AA are reported as not performed.
+    assert!(id.passive_authentication.is_valid());
+    assert!(matches!(
+        id.chip_authentication,
+        Verdict::NotPerformed { .. }
+    ));
+    assert!(matches!(
+        id.active_authentication,
+        Verdict::NotPerformed { .. }
+    ));
+}
+
+#[test]
+fn cancellation_stops_between_apdus_with_a_typed_error() {
+    let mut c = card(CardConfig::default()).with_faults(Faults {
+        short_only: true,
+        ..Faults::default()
+    });
+    let trust = trust();
+    let k = key(Citizen::an());
+    let cancel = AtomicBool::new(false);
+    let mut rng = DetRng::new(b"terminal");
+    let mut random = |b: &mut [u8]| rng.fill(b);
+    let mut events = 0;
+    let mut on_progress = |p: &ReadProgress| {
+        events += 1;
+        if p.file == LdsFile::DG2 && p.bytes_read > 2_000 {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    };
+    let err = ChipSession::new(&k, &trust, AT, &mut random)
+        .with_progress(&mut on_progress)
+        .with_cancel(&cancel)
+        .read(&mut c)
+        .unwrap_err();
+    assert_eq!(err, SessionError::Cancelled);
+    let sent = c.stats().apdus;
+    assert!(events > 3 && sent < 40, "{events} events, {sent} APDUs");
+    // Cancelled before anything: no APDU at all.
+    let mut c = card(CardConfig::default());
+    let cancel = AtomicBool::new(true);
+    let mut random = |b: &mut [u8]| b.fill(7);
+    let err = ChipSession::new(&k, &trust, AT, &mut random)
+        .with_cancel(&cancel)
+        .read(&mut c)
+        .unwrap_err();
+    assert_eq!(err, SessionError::Cancelled);
+    assert_eq!(c.stats().apdus, 0);
+}
+
+#[test]
+fn progress_is_monotonic_and_ends_at_the_total() {
+    for short_only in [false, true] {
+        let mut c = card(CardConfig::default()).with_faults(Faults {
+            short_only,
+            lose_tag_at: BTreeSet::from([20]),
+        });
+        let trust = trust();
+        let k = key(Citizen::an());
+        let mut rng = DetRng::new(b"terminal");
+        let mut random = |b: &mut [u8]| rng.fill(b);
+        let mut seen: Vec<ReadProgress> = Vec::new();
+        let mut on_progress = |p: &ReadProgress| seen.push(*p);
+        let id = ChipSession::new(&k, &trust, AT, &mut random)
+            .with_progress(&mut on_progress)
+            .read(&mut c)
+            .unwrap();
+        assert!(seen.len() > 6);
+        for w in seen.windows(2) {
+            assert!(w[1].bytes_read > w[0].bytes_read, "{w:?}");
+            assert!(w[1].bytes_total >= w[0].bytes_total, "{w:?}");
+            assert!(w[1].file_index >= w[0].file_index);
+        }
+        assert!(seen.iter().all(|p| p.bytes_read <= p.bytes_total));
+        let last = seen.last().unwrap();
+        let all: usize = id.evidence.ef_com.len()
+            + id.evidence.sod.len()
+            + id.evidence
+                .data_groups
+                .values()
+                .map(Vec::len)
+                .sum::<usize>();
+        assert_eq!((last.bytes_read, last.bytes_total), (all, all));
+        assert_eq!(last.file, LdsFile::Sod);
+        assert_eq!(last.file_index + 1, last.file_count);
+    }
+}
+
+/// Round trips, bytes and simulated time for a full read, extended vs short vs fixed 224.
+/// Run with `--nocapture` to see the table.
+#[test]
+fn measure_full_read_extended_short_and_fixed_224() {
+    let k = key(Citizen::an());
+    let sizes = read(&mut card(CardConfig::default())).unwrap().evidence;
+    println!(
+        "files: EF.COM {} B, EF.SOD {} B, {}",
+        sizes.ef_com.len(),
+        sizes.sod.len(),
+        sizes
+            .data_groups
+            .iter()
+            .map(|(n, b)| format!("DG{n} {} B", b.len()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "\n{:<26} {:>6} {:>9} {:>10} {:>12} {:>12}",
+        "policy", "APDUs", "cmd B", "resp B", "5ms@424k ms", "5ms@106k ms"
+    );
+    let mut apdus = Vec::new();
+    for (name, short_only, block) in [
+        ("extended (auto)", false, BlockChoice::Auto),
+        ("short (max block)", true, BlockChoice::Auto),
+        ("fixed 224-byte blocks", false, BlockChoice::Fixed(224)),
+    ] {
+        let mut times = Vec::new();
+        let mut stats = None;
+        for link in [LinkModel::FAST, LinkModel::SLOW] {
+            let mut c = card(CardConfig::default())
+                .with_faults(Faults {
+                    short_only,
+                    ..Faults::default()
+                })
+                .with_link(link);
+            let started = std::time::Instant::now();
+            let id = read_with(
+                &mut c,
+                &k,
+                SessionConfig {
+                    block,
+                    ..SessionConfig::default()
+                },
+            )
+            .unwrap();
+            let cpu = started.elapsed();
+            assert!(id.passive_authentication.is_valid());
+            assert_eq!(id.stats.apdus, c.stats().apdus);
+            times.push(c.stats().simulated_us as f64 / 1000.0);
+            stats = Some((c.stats(), cpu));
+        }
+        let (s, cpu) = stats.unwrap();
+        println!(
+            "{name:<26} {:>6} {:>9} {:>10} {:>12.1} {:>12.1}   (host+card CPU {:.1} ms)",
+            s.apdus,
+            s.command_bytes,
+            s.response_bytes,
+            times[0],
+            times[1],
+            cpu.as_secs_f64() * 1000.0
+        );
+        apdus.push(s.apdus);
+    }
+    assert!(apdus[0] < apdus[1] && apdus[1] < apdus[2]);
+}
