@@ -3,6 +3,7 @@
 //! Responses are untrusted: bodies are read up to a fixed size and decoded into the typed wire
 //! structs of `vneid-api`; anything else is [`ApiError::Malformed`].
 
+use base64::Engine as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -154,6 +155,55 @@ impl ApiClient {
             self.http
                 .get(format!("{}{}", self.base, paths::ME))
                 .bearer_auth(access_token),
+        )
+        .await
+    }
+
+    /// Issues credentials to the logged-in account.
+    pub async fn issue_credentials(
+        &self,
+        access_token: &str,
+        req: &api::IssueCredentialsRequest,
+    ) -> Result<api::IssueCredentialsResponse, ApiError> {
+        self.send(
+            self.http
+                .post(format!("{}{}", self.base, paths::CREDENTIALS_ISSUE))
+                .bearer_auth(access_token)
+                .json(req),
+        )
+        .await
+    }
+
+    async fn signed_list(&self, path: &str) -> Result<Vec<u8>, ApiError> {
+        let r: api::SignedListResponse = self
+            .send(self.http.get(format!("{}{path}", self.base)))
+            .await?;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(r.signed)
+            .map_err(|_| ApiError::Malformed("signed list is not base64url".into()))
+    }
+
+    /// The signed trust list (COSE_Sign1 bytes). Verify it against a pinned anchor.
+    pub async fn trust_list(&self) -> Result<Vec<u8>, ApiError> {
+        self.signed_list(paths::TRUST_LIST).await
+    }
+
+    /// One signed status list (COSE_Sign1 bytes). Verify it against the trust list.
+    pub async fn status_list(&self, id: u32) -> Result<Vec<u8>, ApiError> {
+        self.signed_list(&paths::status_list(id)).await
+    }
+
+    /// Dev-only: revokes one issued status index (tests and the demo).
+    pub async fn dev_revoke(
+        &self,
+        dev_token: &str,
+        req: &api::DevRevokeRequest,
+    ) -> Result<api::DevRevokeResponse, ApiError> {
+        self.send(
+            self.http
+                .post(format!("{}{}", self.base, paths::DEV_REVOKE))
+                .header(api::DEV_TOKEN_HEADER, dev_token)
+                .json(req),
         )
         .await
     }

@@ -40,6 +40,13 @@ pub enum WalletError {
     SecureArea(#[from] SecureAreaError),
     #[error("store: {0}")]
     Store(#[from] StoreError),
+    #[error("no usable credential of this type; fetch credentials first")]
+    NoCredential,
+    /// A credential from the backend did not check out (wrong key, claims or type).
+    #[error("credential from the backend rejected: {0}")]
+    CredentialRejected(String),
+    #[error("presentation could not be built: {0}")]
+    Presentation(String),
     #[error("operation cancelled")]
     Cancelled,
     #[error("internal error: {0}")]
@@ -252,6 +259,11 @@ impl WalletError {
                 ErrorCode::SecureAreaFailure
             }
             WalletError::Store(_) => ErrorCode::StorageFailure,
+            // No new codes yet: the FFI mirrors this enum exactly, so codes for credentials
+            // arrive with the FFI wiring of presentations.
+            WalletError::NoCredential => ErrorCode::InvalidState,
+            WalletError::CredentialRejected(_) => ErrorCode::ServerError,
+            WalletError::Presentation(_) => ErrorCode::Internal,
             WalletError::Cancelled => ErrorCode::Cancelled,
             WalletError::Internal(_) => ErrorCode::Internal,
         }

@@ -11,10 +11,15 @@ pub mod passcode;
 pub mod secure_area;
 pub mod store;
 
+/// The credential format, re-exported so apps and tests use the same version as the wallet.
+pub use vneid_credential as credential;
+
 pub use account::{
-    AccountSummary, ActivationInput, OtpSent, STORE_FILE, Wallet, WalletConfig, WalletState,
+    AccountSummary, ActivationInput, BATCH_SIZE, CredentialSummary, OtpSent, PRESENTATION_VALIDITY,
+    Presentation, STORE_FILE, Wallet, WalletConfig, WalletState,
 };
 pub use error::{BlockReason, ErrorCategory, ErrorCode, Lang, WalletError};
 pub use passcode::Passcode;
 pub use secure_area::{SecureArea, SecureAreaError, SoftwareSecureArea};
+pub use store::DisclosureRecord;
 pub use vneid_api::{AccountInfo, CitizenProfile, Sex as api_sex};

@@ -9,10 +9,12 @@
 //! Kotlin or Swift code).
 
 mod activation;
+mod credentials;
 mod session;
 mod unlock;
 
 pub use activation::{ActivationInput, OtpSent};
+pub use credentials::{BATCH_SIZE, CredentialSummary, PRESENTATION_VALIDITY, Presentation};
 pub use session::Session;
 
 use crate::api_client::ApiClient;
@@ -234,6 +236,8 @@ impl Wallet {
             .ok()
             .flatten()
             .and_then(|p| p.key_alias);
+        // Credentials go first: their keys are useless without the account anyway.
+        self.delete_all_credentials()?;
         self.store()?.transaction(|tx, _| {
             store::delete_account(tx)?;
             store::delete_pending(tx)

@@ -143,7 +143,7 @@ impl Wallet {
     }
 
     /// A valid access token: the current one, a refreshed one, or a new login.
-    async fn access_token(&self) -> Result<zeroize::Zeroizing<String>, WalletError> {
+    pub(crate) async fn access_token(&self) -> Result<zeroize::Zeroizing<String>, WalletError> {
         let refresh = {
             let session = self.session()?;
             let session = session.as_ref().ok_or(WalletError::NotUnlocked)?;

@@ -28,10 +28,31 @@ const MIGRATIONS: &[&str] = &[
         sealed     BLOB NOT NULL,
         created_at INTEGER NOT NULL
      ) STRICT;",
+    // 2: issued credentials (one sealed row per copy, each with its own device key) and the
+    // citizen's disclosure history (sealed: it says whom they showed what).
+    "CREATE TABLE credentials (
+        id              INTEGER PRIMARY KEY,
+        credential_type INTEGER NOT NULL,
+        key_alias       TEXT NOT NULL UNIQUE,
+        expires_at      INTEGER NOT NULL,
+        received_at     INTEGER NOT NULL,
+        used_at         INTEGER,
+        sealed          BLOB NOT NULL   -- holder envelope: signed object, root seed, claims
+     ) STRICT;
+     CREATE INDEX credentials_pick ON credentials(credential_type, used_at, expires_at);
+     CREATE TABLE disclosures (
+        id     INTEGER PRIMARY KEY,
+        sealed BLOB NOT NULL            -- what was disclosed, preset, time, verifier
+     ) STRICT;",
 ];
 
 /// Tables holding user data (everything but `meta`), emptied when the data key is lost.
-const USER_TABLES: &[&str] = &["account", "pending_activation"];
+const USER_TABLES: &[&str] = &[
+    "account",
+    "pending_activation",
+    "credentials",
+    "disclosures",
+];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

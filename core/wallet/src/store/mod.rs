@@ -2,11 +2,17 @@
 //! personal data sealed per record under a data key that only the secure area can unwrap.
 
 mod account;
+mod credentials;
 mod migrations;
 
 pub use account::{
     AccountRecord, AccountSecrets, PendingActivation, delete_account, delete_pending, load_account,
     load_pending, save_account, save_pending,
+};
+
+pub use credentials::{
+    CredentialRow, DisclosureRecord, delete_credentials, insert_credential, insert_disclosure,
+    list_credentials, load_disclosures, mark_used, open_credential, pick_credential,
 };
 
 use crate::crypto::{CryptoError, SymmetricKey};

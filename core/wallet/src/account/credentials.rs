@@ -1,0 +1,374 @@
+//! Credentials in the wallet: fetching batches from the issuer, presenting a preset as a QR
+//! through the secure area, the disclosure history, and refreshing stale copies.
+//!
+//! Every copy of a batch is bound to its own secure-area key (alias `cred-<random>`), so two
+//! presentations share no holder key, signature, root or status index. Presenting prefers a
+//! copy never shown before; once all are used the least recently used one is reused and
+//! [`Wallet::needs_refresh`] says so.
+//!
+//! As elsewhere in the wallet, no lock is held while calling the secure area (it may be
+//! Kotlin or Swift) or the network.
+
+use super::{Wallet, now_unix};
+use crate::error::WalletError;
+use crate::secure_area::SecureArea;
+use crate::store::{self, CredentialRow, DisclosureRecord};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use vneid_api::{self as api, CredentialKind};
+use vneid_credential::claims::{ClaimKey, CredentialTypeId, Preset, Registry, types};
+use vneid_credential::cose::{KeyError, PlatformSignature, PublicKey};
+use vneid_credential::issuer::{IssuedCredential, StatusRef};
+use vneid_credential::presentation::{DeviceSigner, PresentRequest, present, to_qr_text};
+use vneid_credential::qr::{QrMatrix, render_matrix};
+
+/// Copies fetched per credential type.
+pub const BATCH_SIZE: usize = 4;
+/// Fetch new copies when fewer unused ones than this remain...
+const REFRESH_BELOW_UNUSED: usize = 2;
+/// ...or when the newest expires within this many seconds.
+const REFRESH_BEFORE_EXPIRY: u64 = 7 * 86_400;
+/// How long a presentation is accepted by a verifier with the default policy.
+pub const PRESENTATION_VALIDITY: u64 = 60;
+/// The kinds the wallet keeps.
+const KINDS: &[CredentialKind] = &[CredentialKind::CoreId, CredentialKind::AgeOver18];
+
+fn type_of(kind: CredentialKind) -> CredentialTypeId {
+    match kind {
+        CredentialKind::CoreId => types::CORE_ID,
+        CredentialKind::AgeOver18 => types::AGE_OVER_18,
+    }
+}
+
+/// What the wallet holds of one credential type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialSummary {
+    pub credential_type: CredentialTypeId,
+    pub copies: usize,
+    /// Copies never presented.
+    pub unused: usize,
+    /// Latest expiry among the copies (Unix seconds).
+    pub expires_at: u64,
+}
+
+/// A QR ready to show.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Presentation {
+    /// `VN1:` + Base45; what the QR encodes.
+    pub text: String,
+    /// The module matrix (ECC M) for the app to draw.
+    pub qr: QrMatrix,
+    /// Unix seconds after which verifiers refuse it: show a fresh one before then.
+    pub valid_until: u64,
+    pub credential_type: CredentialTypeId,
+    pub disclosed: Vec<ClaimKey>,
+    /// The status entry of the copy used (it is inside the QR as well).
+    pub status: StatusRef,
+}
+
+impl std::fmt::Debug for Presentation {
+    /// The text carries disclosed personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Presentation")
+            .field("qr_version", &self.qr.version)
+            .field("len", &self.text.len())
+            .field("valid_until", &self.valid_until)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The secure area as the credential crate's device signer: it returns DER, which the crate
+/// converts to the raw r ‖ s the QR carries.
+struct SecureAreaSigner<'a> {
+    secure_area: &'a dyn SecureArea,
+    alias: &'a str,
+}
+
+impl DeviceSigner for SecureAreaSigner<'_> {
+    fn sign(&self, message: &[u8]) -> Result<PlatformSignature, KeyError> {
+        self.secure_area
+            .sign(self.alias, message)
+            .map(PlatformSignature::Der)
+            .map_err(|_| KeyError::SigningFailed)
+    }
+}
+
+fn random_alias() -> Result<String, WalletError> {
+    let bytes: [u8; 12] =
+        crate::crypto::random_bytes().map_err(|e| WalletError::Internal(format!("rng: {e}")))?;
+    Ok(format!(
+        "cred-{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ))
+}
+
+impl Wallet {
+    fn require_unlocked(&self) -> Result<(), WalletError> {
+        if self.session()?.is_none() {
+            return Err(WalletError::NotUnlocked);
+        }
+        Ok(())
+    }
+
+    /// Fetches a batch of [`BATCH_SIZE`] copies of every credential type the wallet keeps,
+    /// each with a new secure-area key, checks each copy against its key and claims, and
+    /// stores them all in one transaction. Returns what the wallet now holds.
+    pub async fn fetch_credentials(&self) -> Result<Vec<CredentialSummary>, WalletError> {
+        self.fetch_kinds(KINDS).await?;
+        self.credentials()
+    }
+
+    async fn fetch_kinds(&self, kinds: &[CredentialKind]) -> Result<(), WalletError> {
+        self.require_unlocked()?;
+        let token = self.access_token().await?;
+        // Keys first; on any failure below they are deleted again.
+        let mut created: Vec<(CredentialKind, String, Vec<u8>)> = Vec::new();
+        let result = async {
+            for kind in kinds {
+                for _ in 0..BATCH_SIZE {
+                    let alias = random_alias()?;
+                    let public = self.secure_area.create_key(&alias)?;
+                    created.push((*kind, alias, public));
+                }
+            }
+            let req = api::IssueCredentialsRequest {
+                batches: kinds
+                    .iter()
+                    .map(|kind| api::CredentialBatchRequest {
+                        credential_type: *kind,
+                        device_public_keys: created
+                            .iter()
+                            .filter(|(k, ..)| k == kind)
+                            .map(|(_, _, p)| B64.encode(p))
+                            .collect(),
+                    })
+                    .collect(),
+            };
+            let resp = self.api.issue_credentials(&token, &req).await?;
+            self.store_copies(&created, resp)
+        }
+        .await;
+        if result.is_err() {
+            for (_, alias, _) in &created {
+                // Best effort: a stray key holds nothing personal.
+                let _ = self.secure_area.delete_key(alias);
+            }
+        }
+        result
+    }
+
+    /// Checks every returned copy against the key it was requested for and stores them.
+    fn store_copies(
+        &self,
+        created: &[(CredentialKind, String, Vec<u8>)],
+        resp: api::IssueCredentialsResponse,
+    ) -> Result<(), WalletError> {
+        let registry = Registry::builtin();
+        let rejected = |why: &str| WalletError::CredentialRejected(why.to_owned());
+        if resp.credentials.len() != created.len() {
+            return Err(rejected("wrong number of copies"));
+        }
+        let mut checked = Vec::with_capacity(created.len());
+        for copy in &resp.credentials {
+            let (kind, alias, public) = created
+                .iter()
+                .find(|(_, _, p)| B64.encode(p) == copy.device_public_key)
+                .ok_or_else(|| rejected("copy for a key that was not requested"))?;
+            if *kind != copy.credential_type {
+                return Err(rejected("copy of another type"));
+            }
+            let holder = PublicKey::from_sec1(public).map_err(|_| rejected("device key"))?;
+            let envelope = zeroize::Zeroizing::new(
+                B64.decode(&copy.credential)
+                    .map_err(|_| rejected("not base64url"))?,
+            );
+            let cred = IssuedCredential::from_envelope(&registry, &envelope, &holder)
+                .map_err(|_| rejected("does not match its key or claims"))?;
+            if cred.payload.credential_type != type_of(*kind) {
+                return Err(rejected("copy of another type"));
+            }
+            checked.push((
+                cred.payload.credential_type,
+                alias,
+                cred.payload.exp,
+                envelope,
+            ));
+        }
+        let now = now_unix();
+        self.store()?.transaction(|tx, sealer| {
+            for (ty, alias, exp, envelope) in &checked {
+                store::insert_credential(tx, sealer, *ty, alias, *exp, now, envelope)?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// What the wallet holds, per credential type.
+    pub fn credentials(&self) -> Result<Vec<CredentialSummary>, WalletError> {
+        self.require_unlocked()?;
+        let rows = self.store()?.read(|c, _| store::list_credentials(c))?;
+        let mut out: Vec<CredentialSummary> = Vec::new();
+        for r in rows {
+            match out
+                .iter_mut()
+                .find(|s| s.credential_type == r.credential_type)
+            {
+                Some(s) => {
+                    s.copies += 1;
+                    s.unused += usize::from(r.used_at.is_none());
+                    s.expires_at = s.expires_at.max(r.expires_at);
+                }
+                None => out.push(CredentialSummary {
+                    credential_type: r.credential_type,
+                    copies: 1,
+                    unused: usize::from(r.used_at.is_none()),
+                    expires_at: r.expires_at,
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Kinds whose copies are running out (fewer than two never shown) or expire within a
+    /// week: presenting from them would reuse a copy (linkable) or soon fail.
+    pub fn needs_refresh(&self) -> Result<Vec<CredentialKind>, WalletError> {
+        self.require_unlocked()?;
+        let rows = self.store()?.read(|c, _| store::list_credentials(c))?;
+        let horizon = now_unix().saturating_add(REFRESH_BEFORE_EXPIRY);
+        Ok(KINDS
+            .iter()
+            .copied()
+            .filter(|k| {
+                let fresh = rows
+                    .iter()
+                    .filter(|r| {
+                        r.credential_type == type_of(*k)
+                            && r.used_at.is_none()
+                            && r.expires_at > horizon
+                    })
+                    .count();
+                fresh < REFRESH_BELOW_UNUSED
+            })
+            .collect())
+    }
+
+    /// Fetches new batches for the kinds in [`Wallet::needs_refresh`], then deletes their
+    /// stale copies (used, or expiring within a week) and those copies' keys. Returns the
+    /// kinds refreshed. Old copies are deleted only after new ones are stored, so a failed
+    /// fetch never leaves the citizen without a credential.
+    pub async fn refresh_credentials(&self) -> Result<Vec<CredentialKind>, WalletError> {
+        let stale_kinds = self.needs_refresh()?;
+        if stale_kinds.is_empty() {
+            return Ok(stale_kinds);
+        }
+        let before: Vec<CredentialRow> = self.store()?.read(|c, _| store::list_credentials(c))?;
+        self.fetch_kinds(&stale_kinds).await?;
+        let horizon = now_unix().saturating_add(REFRESH_BEFORE_EXPIRY);
+        let stale: Vec<CredentialRow> = before
+            .into_iter()
+            .filter(|r| {
+                stale_kinds.iter().any(|k| type_of(*k) == r.credential_type)
+                    && (r.used_at.is_some() || r.expires_at <= horizon)
+            })
+            .collect();
+        let ids: Vec<i64> = stale.iter().map(|r| r.id).collect();
+        self.store()?
+            .transaction(|tx, _| store::delete_credentials(tx, &ids))?;
+        for r in &stale {
+            self.secure_area.delete_key(&r.key_alias)?;
+        }
+        Ok(stale_kinds)
+    }
+
+    /// Builds the QR for `preset` (one-way flow when `verifier_nonce` is `None`, bound to the
+    /// verifier's nonce otherwise) and records the disclosure in the history. Calling it is
+    /// the citizen's consent: the app shows what `preset` discloses before it calls.
+    pub fn present(
+        &self,
+        preset: &Preset,
+        verifier_nonce: Option<&[u8]>,
+    ) -> Result<Presentation, WalletError> {
+        self.present_to(preset, verifier_nonce, None)
+    }
+
+    /// As [`Wallet::present`], for a verifier whose signed request named it: `audience` is
+    /// signed over (not sent) and recorded in the history.
+    pub fn present_to(
+        &self,
+        preset: &Preset,
+        verifier_nonce: Option<&[u8]>,
+        audience: Option<&str>,
+    ) -> Result<Presentation, WalletError> {
+        self.require_unlocked()?;
+        let now = now_unix();
+        let (row, envelope) = {
+            let store = self.store()?;
+            store.read(|c, sealer| {
+                let Some(row) = store::pick_credential(c, preset.credential_type, now)? else {
+                    return Ok(None);
+                };
+                let env = store::open_credential(c, sealer, &row)?;
+                Ok(Some((row, env)))
+            })?
+        }
+        .ok_or(WalletError::NoCredential)?;
+        let registry = Registry::builtin();
+        let holder = PublicKey::from_sec1(&self.secure_area.public_key(&row.key_alias)?)
+            .map_err(|_| WalletError::Internal("secure-area key is not P-256".into()))?;
+        let cred = IssuedCredential::from_envelope(&registry, &envelope, &holder)
+            .map_err(|_| WalletError::Internal("stored credential does not check".into()))?;
+        let signer = SecureAreaSigner {
+            secure_area: self.secure_area.as_ref(),
+            alias: &row.key_alias,
+        };
+        let req = PresentRequest {
+            disclose: preset.claims,
+            timestamp: now,
+            nonce: verifier_nonce,
+            audience,
+        };
+        let binary = present(&registry, &cred, &req, &signer)
+            .map_err(|e| WalletError::Presentation(e.to_string()))?;
+        let text = to_qr_text(&binary);
+        let qr = render_matrix(&text).map_err(|e| WalletError::Presentation(e.to_string()))?;
+        let record = DisclosureRecord {
+            at: now,
+            preset: preset.name.to_owned(),
+            credential_type: preset.credential_type,
+            claims: preset.claims.to_vec(),
+            verifier: audience.map(str::to_owned),
+            nonce_bound: verifier_nonce.is_some(),
+        };
+        self.store()?.transaction(|tx, sealer| {
+            store::mark_used(tx, row.id, now)?;
+            store::insert_disclosure(tx, sealer, &record)
+        })?;
+        Ok(Presentation {
+            text,
+            qr,
+            valid_until: now + PRESENTATION_VALIDITY,
+            credential_type: preset.credential_type,
+            disclosed: preset.claims.to_vec(),
+            status: cred.payload.status,
+        })
+    }
+
+    /// What the citizen disclosed, oldest first.
+    pub fn disclosure_history(&self) -> Result<Vec<DisclosureRecord>, WalletError> {
+        self.require_unlocked()?;
+        Ok(self.store()?.read(store::load_disclosures)?)
+    }
+
+    /// Deletes every credential copy and its key (sign-out).
+    pub(crate) fn delete_all_credentials(&self) -> Result<(), WalletError> {
+        let rows = self.store()?.read(|c, _| store::list_credentials(c))?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        self.store()?
+            .transaction(|tx, _| store::delete_credentials(tx, &ids))?;
+        for r in &rows {
+            self.secure_area.delete_key(&r.key_alias)?;
+        }
+        Ok(())
+    }
+}

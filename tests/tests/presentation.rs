@@ -1,0 +1,274 @@
+//! Credentials and QR presentation end to end: the wallet fetches credentials from the
+//! reference backend on loopback, presents a preset through its secure area, and a counter
+//! verifier checks the QR text with the trust list and status list served by the backend.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use vneid_api::DevRevokeRequest;
+use vneid_backend::{BackendConfig, RunningBackend, SeededCitizen};
+use vneid_wallet::api_client::ApiClient;
+use vneid_wallet::credential::claims::{
+    ClaimValue, PRESET_AGE_OVER_18, PRESET_IDENTITY_CHECK, Registry, keys, types,
+};
+use vneid_wallet::credential::cose::PublicKey;
+use vneid_wallet::credential::trust::{FreshnessPolicy, StatusList, StatusLists, TrustList};
+use vneid_wallet::credential::verify::{Reject, ReplayCache, Verdict, Verifier, VerifyPolicy};
+use vneid_wallet::{
+    ActivationInput, BATCH_SIZE, Passcode, SoftwareSecureArea, Wallet, WalletConfig, WalletError,
+};
+use zeroize::Zeroizing;
+
+const PASSCODE: &str = "860247";
+const DEV_TOKEN: &str = "test-dev-token";
+
+async fn backend() -> RunningBackend {
+    vneid_backend::spawn(BackendConfig {
+        dev_token: Some(DEV_TOKEN.into()),
+        seed_citizens: 20,
+        ..Default::default()
+    })
+    .await
+    .expect("backend starts")
+}
+
+fn wallet(root: &Path, backend: &RunningBackend) -> Wallet {
+    let sa = Arc::new(SoftwareSecureArea::open_dir(&root.join("secure-area")).unwrap());
+    let mut config = WalletConfig::new(root.join("wallet"), backend.base_url());
+    config.kdf_iterations = 1_000;
+    Wallet::open(config, sa).unwrap()
+}
+
+async fn activate(wallet: &Wallet, backend: &RunningBackend) -> SeededCitizen {
+    let c = backend.sample_citizens(1).pop().unwrap();
+    wallet
+        .start_activation(ActivationInput {
+            id_number: c.id_number.clone(),
+            phone: c.phone.clone(),
+            date_of_birth: c.date_of_birth.clone(),
+            email: None,
+        })
+        .await
+        .unwrap();
+    let otp = backend.latest_otp(&c.phone).unwrap();
+    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
+    wallet.set_passcode(Passcode::new(PASSCODE)).await.unwrap();
+    c
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// What a counter holds: the trust list verified against the pinned anchor, and the
+/// status list of `list_id` verified against the trust list.
+async fn counter_lists(api: &ApiClient, list_id: u32) -> (TrustList, StatusLists) {
+    let anchor =
+        PublicKey::from_sec1(&vneid_backend::issuer::trust_anchor_public_key().unwrap()).unwrap();
+    let trust = TrustList::verify(
+        &api.trust_list().await.unwrap(),
+        &[anchor],
+        FreshnessPolicy::default(),
+    )
+    .unwrap();
+    let mut status = StatusLists::new(600);
+    status.insert(StatusList::verify(&api.status_list(list_id).await.unwrap(), &trust).unwrap());
+    (trust, status)
+}
+
+#[tokio::test]
+async fn identity_check_is_accepted_then_flagged_on_replay_and_rejected_once_revoked() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    let citizen = activate(&wallet, &backend).await;
+
+    let held = wallet.fetch_credentials().await.unwrap();
+    assert_eq!(held.len(), 2);
+    assert!(
+        held.iter()
+            .all(|s| s.copies == BATCH_SIZE && s.unused == BATCH_SIZE)
+    );
+
+    let p = wallet.present(&PRESET_IDENTITY_CHECK, None).unwrap();
+    assert!(p.text.starts_with("VN1:"));
+    assert!(
+        p.qr.version <= 15,
+        "identity check is QR version {}",
+        p.qr.version
+    );
+
+    let api = ApiClient::new(&backend.base_url(), Duration::from_secs(10)).unwrap();
+    let (trust, status) = counter_lists(&api, p.status.list).await;
+    let registry = Registry::builtin();
+    let policy = VerifyPolicy::default();
+    let verifier = Verifier {
+        registry: &registry,
+        trust: &trust,
+        status: &status,
+        policy: &policy,
+    };
+    let mut replay = ReplayCache::default();
+    let Verdict::Accept(v) = verifier.verify_text(&p.text, now(), &mut replay) else {
+        panic!("identity check not accepted");
+    };
+    assert_eq!(v.credential_type, types::CORE_ID);
+    let id = v
+        .claims
+        .iter()
+        .find(|(k, _)| *k == keys::ID_NUMBER)
+        .unwrap();
+    assert_eq!(id.1, ClaimValue::Digits(citizen.id_number.clone()));
+    assert_eq!(v.claims.len(), PRESET_IDENTITY_CHECK.claims.len());
+
+    // The same QR scanned twice at the counter.
+    assert_eq!(
+        verifier.verify_text(&p.text, now(), &mut replay),
+        Verdict::Reject(Reject::Replayed)
+    );
+
+    // The issuer revokes the copy; a counter with a fresh status list refuses it.
+    api.dev_revoke(
+        DEV_TOKEN,
+        &DevRevokeRequest {
+            status_list_id: p.status.list,
+            status_index: p.status.index,
+        },
+    )
+    .await
+    .unwrap();
+    let (trust, status) = counter_lists(&api, p.status.list).await;
+    let verifier = Verifier {
+        trust: &trust,
+        status: &status,
+        ..verifier
+    };
+    assert_eq!(
+        verifier.verify_text(&p.text, now(), &mut ReplayCache::default()),
+        Verdict::Reject(Reject::Revoked)
+    );
+
+    // Both presentations are in the citizen's history, with what was disclosed.
+    let q = wallet
+        .present(&PRESET_AGE_OVER_18, Some(&[7u8; 16]))
+        .unwrap();
+    assert_ne!(q.status, p.status);
+    let history = wallet.disclosure_history().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].preset, "identity_check");
+    assert_eq!(history[0].claims, PRESET_IDENTITY_CHECK.claims);
+    assert!(!history[0].nonce_bound);
+    assert_eq!(history[1].preset, "age_over_18");
+    assert!(history[1].nonce_bound);
+}
+
+#[tokio::test]
+async fn each_presentation_uses_a_fresh_copy_until_the_batch_needs_a_refresh() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    activate(&wallet, &backend).await;
+    wallet.fetch_credentials().await.unwrap();
+    assert!(wallet.needs_refresh().unwrap().is_empty());
+
+    let mut seen = Vec::new();
+    for _ in 0..BATCH_SIZE {
+        let p = wallet.present(&PRESET_IDENTITY_CHECK, None).unwrap();
+        assert!(!seen.contains(&p.status), "a copy was reused");
+        seen.push(p.status);
+    }
+    assert_eq!(
+        wallet.needs_refresh().unwrap(),
+        vec![vneid_api::CredentialKind::CoreId]
+    );
+    // All copies used: the least recently used one is shown again rather than nothing.
+    let again = wallet.present(&PRESET_IDENTITY_CHECK, None).unwrap();
+    assert_eq!(again.status, seen[0]);
+
+    let refreshed = wallet.refresh_credentials().await.unwrap();
+    assert_eq!(refreshed, vec![vneid_api::CredentialKind::CoreId]);
+    let core = wallet
+        .credentials()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.credential_type == types::CORE_ID)
+        .unwrap();
+    assert_eq!((core.copies, core.unused), (BATCH_SIZE, BATCH_SIZE));
+    let fresh = wallet.present(&PRESET_IDENTITY_CHECK, None).unwrap();
+    assert!(!seen.contains(&fresh.status));
+}
+
+#[tokio::test]
+async fn presenting_needs_an_unlocked_wallet_and_a_fetched_credential() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    activate(&wallet, &backend).await;
+    assert!(matches!(
+        wallet.present(&PRESET_IDENTITY_CHECK, None),
+        Err(WalletError::NoCredential)
+    ));
+    wallet.fetch_credentials().await.unwrap();
+    wallet.lock().unwrap();
+    assert!(matches!(
+        wallet.present(&PRESET_IDENTITY_CHECK, None),
+        Err(WalletError::NotUnlocked)
+    ));
+    assert!(matches!(
+        wallet.disclosure_history(),
+        Err(WalletError::NotUnlocked)
+    ));
+}
+
+#[tokio::test]
+async fn credentials_and_history_are_sealed_in_the_database_file() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    let citizen = activate(&wallet, &backend).await;
+    wallet.fetch_credentials().await.unwrap();
+    wallet.present(&PRESET_IDENTITY_CHECK, None).unwrap();
+    wallet
+        .present_to(
+            &PRESET_AGE_OVER_18,
+            Some(&[1u8; 16]),
+            Some("Khách sạn Sen Vàng"),
+        )
+        .unwrap();
+    assert_eq!(
+        wallet.disclosure_history().unwrap()[1].verifier.as_deref(),
+        Some("Khách sạn Sen Vàng")
+    );
+    drop(wallet);
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(root.path().join("wallet")).unwrap() {
+        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(!contains(citizen.full_name.as_bytes()));
+    assert!(!contains(citizen.id_number.as_bytes()));
+    assert!(!contains("Sen Vàng".as_bytes()));
+}
+
+#[tokio::test]
+async fn signing_out_deletes_credential_copies_and_their_keys() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    activate(&wallet, &backend).await;
+    wallet.fetch_credentials().await.unwrap();
+    wallet.sign_out().unwrap();
+    let keys_left = std::fs::read_dir(root.path().join("secure-area").join("keys"))
+        .unwrap()
+        .count();
+    assert_eq!(keys_left, 0);
+}
