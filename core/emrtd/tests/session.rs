@@ -18,7 +18,8 @@ use vneid_emrtd::mrz::MrzKey;
 use vneid_emrtd::pa::{CertRole, Check, DgHash, Failure, NotChecked, TrustStore};
 use vneid_emrtd::security_info::{Dg14, Dg15};
 use vneid_emrtd::session::{
-    BlockChoice, ChipIdentity, ChipSession, ReadProgress, SessionConfig, SessionError, Verdict,
+    BlockChoice, ChipIdentity, ChipSession, ReadProgress, SessionConfig, SessionError, Transport,
+    TransportError, Verdict,
 };
 use vneid_pki::{Algorithm, Pki, dates};
 
@@ -448,4 +449,140 @@ fn measure_full_read_extended_short_and_fixed_224() {
         apdus.push(s.apdus);
     }
     assert!(apdus[0] < apdus[1] && apdus[1] < apdus[2]);
+}
+
+#[test]
+fn every_signature_algorithm_of_the_test_pki_verifies() {
+    for alg in Algorithm::ALL {
+        let mut c = card(CardConfig {
+            algorithm: alg,
+            ..CardConfig::default()
+        });
+        let mut trust = TrustStore::new();
+        trust.add_csca_der(&Pki::get(alg).csca_der()).unwrap();
+        let k = key(Citizen::an());
+        let mut rng = DetRng::new(b"terminal");
+        let mut random = |b: &mut [u8]| rng.fill(b);
+        let id = ChipSession::new(&k, &trust, AT, &mut random)
+            .read(&mut c)
+            .unwrap();
+        assert!(
+            id.passive_authentication.is_valid(),
+            "{alg:?}: {:?}",
+            id.passive_authentication.failures()
+        );
+    }
+}
+
+#[test]
+fn a_revoked_document_signer_fails_revocation_when_the_crl_is_supplied() {
+    let pki = Pki::get(Algorithm::EcdsaP256);
+    let mut c = card(CardConfig {
+        signer: Signer::Revoked,
+        ..CardConfig::default()
+    });
+    let mut trust = trust();
+    trust.add_crl_der(&pki.crl_der()).unwrap();
+    let k = key(Citizen::an());
+    let mut random = |b: &mut [u8]| b.fill(0x5A);
+    let pa = ChipSession::new(&k, &trust, AT, &mut random)
+        .read(&mut c)
+        .unwrap()
+        .passive_authentication;
+    assert!(
+        matches!(pa.revocation, Check::Failed(Failure::Revoked { .. })),
+        "{:?}",
+        pa.revocation
+    );
+    assert!(!pa.is_valid());
+}
+
+#[test]
+fn a_card_without_dg14_and_dg15_reads_what_ef_com_lists() {
+    let mut c = card(CardConfig {
+        with_dg14_dg15: false,
+        ..CardConfig::default()
+    });
+    let id = read(&mut c).unwrap();
+    assert_eq!(
+        id.evidence.data_groups.keys().copied().collect::<Vec<_>>(),
+        vec![1, 2, 13]
+    );
+    assert!(id.passive_authentication.is_valid());
+    assert_eq!(id.passive_authentication.data_groups.len(), 3);
+}
+
+/// A transport that fails with a given error at one APDU, then behaves.
+struct Flaky {
+    card: VirtualCard,
+    fail_at: usize,
+    error: TransportError,
+    sent: usize,
+}
+
+impl Transport for Flaky {
+    fn transceive(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.sent += 1;
+        if self.sent - 1 == self.fail_at {
+            return Err(self.error.clone());
+        }
+        self.card.transceive(apdu)
+    }
+
+    fn max_transceive_len(&self) -> usize {
+        self.card.max_transceive_len()
+    }
+}
+
+#[test]
+fn a_timeout_is_retried_and_another_transport_failure_is_not() {
+    let k = key(Citizen::an());
+    let mut flaky = Flaky {
+        card: card(CardConfig::default()),
+        fail_at: 7,
+        error: TransportError::Timeout,
+        sent: 0,
+    };
+    // The virtual card itself did not see the timeout, so reset it as a reconnect would.
+    let trust = trust();
+    let mut rng = DetRng::new(b"terminal");
+    let mut random = |b: &mut [u8]| rng.fill(b);
+    let mut transport = ResetOnError(&mut flaky);
+    let id = ChipSession::new(&k, &trust, AT, &mut random)
+        .read(&mut transport)
+        .unwrap();
+    assert_eq!(id.stats.reconnects, 1);
+    assert!(id.passive_authentication.is_valid());
+
+    let mut flaky = Flaky {
+        card: card(CardConfig::default()),
+        fail_at: 7,
+        error: TransportError::Other("reader unplugged".into()),
+        sent: 0,
+    };
+    let mut random = |b: &mut [u8]| b.fill(1);
+    let err = ChipSession::new(&k, &trust, AT, &mut random)
+        .read(&mut ResetOnError(&mut flaky))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        SessionError::Transport(TransportError::Other("reader unplugged".into()))
+    );
+}
+
+/// Resets the card after a failed transceive, as the card does when it leaves the field.
+struct ResetOnError<'a>(&'a mut Flaky);
+
+impl Transport for ResetOnError<'_> {
+    fn transceive(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let r = self.0.transceive(apdu);
+        if r.is_err() {
+            self.0.card.reset();
+        }
+        r
+    }
+
+    fn max_transceive_len(&self) -> usize {
+        self.0.max_transceive_len()
+    }
 }
