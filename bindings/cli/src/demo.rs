@@ -1,4 +1,5 @@
-//! The main job: the whole activation flow against an embedded backend, step by step.
+//! The main job: the whole activation flow against an embedded backend, step by step, ending
+//! with a credential fetched, presented as a QR and verified at a simulated counter.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -178,6 +179,75 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
             return Err(format!("{label} found in clear in the store").into());
         }
     }
+
+    step(
+        9,
+        "Fetching credentials: a batch of copies per type, one secure-area key each",
+    );
+    let fetch_started = Instant::now();
+    for held in wallet.fetch_credentials().await? {
+        println!(
+            "    type {}: {} copies, valid until {}",
+            held.credential_type,
+            held.copies,
+            vneid_wallet::credential::claims::Date::from_unix(held.expires_at)
+        );
+    }
+    println!("    fetched and stored in {:.0?}", fetch_started.elapsed());
+
+    step(
+        10,
+        "Presenting \"identity check\" as a QR (one-way, valid 60 s)",
+    );
+    let preset = vneid_wallet::credential::claims::PRESET_IDENTITY_CHECK;
+    let present_started = Instant::now();
+    let presentation = wallet.present(&preset, None)?;
+    let present_took = present_started.elapsed();
+    print!("{}", crate::verify::qr_to_terminal(&presentation.qr));
+    println!(
+        "    payload {} characters, QR version {} (ECC M), {} modules per side; built and rendered in {:.1?}",
+        presentation.text.len(),
+        presentation.qr.version,
+        presentation.qr.width,
+        present_took
+    );
+
+    step(
+        11,
+        "Verifying at the counter: trust list (pinned anchor), status list, both signatures",
+    );
+    let anchor = crate::verify::anchor(None)?;
+    let (trust, status) =
+        crate::verify::fetch_lists(&backend.base_url(), &presentation.text, &anchor).await?;
+    let registry = vneid_wallet::credential::claims::Registry::builtin();
+    let policy = vneid_wallet::credential::verify::VerifyPolicy::default();
+    let verifier = vneid_wallet::credential::verify::Verifier {
+        registry: &registry,
+        trust: &trust,
+        status: &status,
+        policy: &policy,
+    };
+    let mut replay = vneid_wallet::credential::verify::ReplayCache::default();
+    let verify_started = Instant::now();
+    let verdict = verifier.verify_text(&presentation.text, crate::verify::now_unix(), &mut replay);
+    let verify_took = verify_started.elapsed();
+    if !crate::verify::print_verdict(&verdict) {
+        return Err("the demo presentation was not accepted".into());
+    }
+    println!("    verified in {verify_took:.1?}");
+    println!("    the same QR scanned again:");
+    crate::verify::print_verdict(&verifier.verify_text(
+        &presentation.text,
+        crate::verify::now_unix(),
+        &mut replay,
+    ));
+    let history = wallet.disclosure_history()?;
+    println!(
+        "    disclosure history: {} entr{} (latest: {})",
+        history.len(),
+        if history.len() == 1 { "y" } else { "ies" },
+        history.last().map_or("-", |h| h.preset.as_str())
+    );
 
     if args.keep {
         let kept = dir.keep();

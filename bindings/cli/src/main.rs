@@ -1,10 +1,12 @@
 //! `vneid`: the command-line face of vneid-core.
 //!
 //! `vneid demo` runs the main job end to end against an embedded reference backend on
-//! loopback; `vneid backend serve` runs that backend on its own.
+//! loopback; `vneid verify --text …` checks a presentation QR at the counter; `vneid backend
+//! serve` runs that backend on its own.
 
 mod bench;
 mod demo;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,6 +23,9 @@ enum Command {
     /// Start an embedded backend, create a wallet in a temporary directory and activate an
     /// account, printing each step.
     Demo(demo::DemoArgs),
+    /// Verify a presentation QR payload at the counter: prints the verdict and the verified
+    /// claims. Exit status 0 only for an accepted presentation.
+    Verify(verify::VerifyArgs),
     /// Measure passcode KDF, activation and unlock times against the embedded backend.
     Bench(bench::BenchArgs),
     /// The reference backend.
@@ -66,6 +71,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Demo(args) => demo::run(args).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Verify(args) => verify::run(args).await,
             Command::Backend { command } => backend(command).await,
         }
     });

@@ -397,3 +397,17 @@ fn skip_value(d: &mut Decoder<'_>) -> Result<(), ParseError> {
         scalar(d)
     }
 }
+
+/// The status entry named by a presentation's credential, read **without verifying
+/// anything**: a counter uses it to fetch the right status list before it verifies (which
+/// checks everything again). `None` for text that does not parse.
+pub fn unverified_status_ref(text: &str) -> Option<crate::issuer::StatusRef> {
+    let bin = from_qr_text(text).ok()?;
+    let parsed = parse(&bin).ok()?;
+    let sign1 = crate::cose::decode_sign1(&mut Decoder::new(parsed.issuer_signed)).ok()?;
+    Some(
+        crate::issuer::CredentialPayload::decode(sign1.payload)
+            .ok()?
+            .status,
+    )
+}

@@ -1,0 +1,236 @@
+//! `vneid verify`: the counter side on the command line.
+//!
+//! Takes the scanned text, a trust list (a file of signed bytes, or fetched from a backend)
+//! verified against a pinned anchor key, and status lists (files, or fetched from the backend
+//! for the list the credential names), and prints the verdict and the verified claims.
+//!
+//! The anchor defaults to the reference backend's deterministic test anchor: pinning it is
+//! what makes a fetched trust list trustworthy, so it never comes from the same server.
+
+use std::path::PathBuf;
+use std::time::Duration;
+use vneid_wallet::api_client::ApiClient;
+use vneid_wallet::credential::claims::{ClaimValue, Registry, claim_def};
+use vneid_wallet::credential::cose::PublicKey;
+use vneid_wallet::credential::presentation::unverified_status_ref;
+use vneid_wallet::credential::qr::QrMatrix;
+use vneid_wallet::credential::trust::{FreshnessPolicy, StatusList, StatusLists, TrustList};
+use vneid_wallet::credential::verify::{ReplayCache, Verdict, Verifier, VerifyPolicy};
+
+type BoxError = Box<dyn std::error::Error>;
+
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// The scanned payload (`VN1:…`).
+    #[arg(long)]
+    text: String,
+    /// Signed trust list (COSE_Sign1 bytes) from a file.
+    #[arg(long, conflicts_with = "backend")]
+    trust_list: Option<PathBuf>,
+    /// Signed status list files (COSE_Sign1 bytes); repeat for several lists.
+    #[arg(long)]
+    status: Vec<PathBuf>,
+    /// Fetch the trust list and the credential's status list from this backend.
+    #[arg(long)]
+    backend: Option<String>,
+    /// Trust-list anchor public key, SEC1 hex (default: the reference backend's test anchor).
+    #[arg(long)]
+    anchor: Option<String>,
+    /// Check time, Unix seconds (default: now).
+    #[arg(long)]
+    now: Option<u64>,
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim();
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The anchor to pin.
+pub fn anchor(hex_key: Option<&str>) -> Result<PublicKey, BoxError> {
+    let bytes = match hex_key {
+        Some(h) => hex_decode(h).ok_or("--anchor is not hex")?,
+        None => vneid_backend::issuer::trust_anchor_public_key()
+            .ok_or("the test anchor key is unavailable")?,
+    };
+    Ok(PublicKey::from_sec1(&bytes).map_err(|_| "--anchor is not a P-256 key")?)
+}
+
+/// The status list a presentation's credential names (unverified; see
+/// [`unverified_status_ref`]).
+pub fn status_list_of(text: &str) -> Option<u32> {
+    unverified_status_ref(text).map(|s| s.list)
+}
+
+/// Trust list and status lists fetched from `backend` for `text`.
+pub async fn fetch_lists(
+    backend: &str,
+    text: &str,
+    anchor: &PublicKey,
+) -> Result<(TrustList, StatusLists), BoxError> {
+    let api = ApiClient::new(backend, Duration::from_secs(10))?;
+    let trust = TrustList::verify(
+        &api.trust_list().await?,
+        std::slice::from_ref(anchor),
+        FreshnessPolicy::default(),
+    )?;
+    let mut status = StatusLists::new(600);
+    if let Some(id) = status_list_of(text) {
+        status.insert(StatusList::verify(&api.status_list(id).await?, &trust)?);
+    }
+    Ok((trust, status))
+}
+
+fn show(value: &ClaimValue) -> String {
+    match value {
+        ClaimValue::Text(s) | ClaimValue::Digits(s) => s.clone(),
+        ClaimValue::Date(d) => d.to_string(),
+        ClaimValue::DateRange(a, Some(b)) => format!("{a} – {b}"),
+        ClaimValue::DateRange(a, None) => format!("{a} – (no expiry)"),
+        ClaimValue::Sex(s) => format!("{s:?}"),
+        ClaimValue::Bool(b) => if *b { "yes" } else { "no" }.into(),
+        ClaimValue::Digest(d) => format!("sha256:{}", hex(d)),
+        ClaimValue::Absent => "(not recorded)".into(),
+    }
+}
+
+/// Prints a verdict as counter staff read it; returns true for green.
+pub fn print_verdict(verdict: &Verdict) -> bool {
+    match verdict {
+        Verdict::Accept(v) => {
+            println!("    verdict: ACCEPT (green)");
+            println!("    issuer: {}", v.issuer_name);
+            println!(
+                "    presented at {} · checked at {} · credential expires {}",
+                v.presented_at, v.checked_at, v.credential_expires
+            );
+            for (key, value) in &v.claims {
+                let (name, label) = claim_def(*key).map_or(("?", "?"), |d| (d.name, d.label_vi));
+                println!("      {label} ({name}): {}", show(value));
+            }
+            for w in &v.warnings {
+                println!("    note: {w:?}");
+            }
+            true
+        }
+        Verdict::Fixable(f) => {
+            println!("    verdict: FIXABLE (amber): {f:?}");
+            false
+        }
+        Verdict::Reject(r) => {
+            println!("    verdict: REJECT (red): {r:?}");
+            false
+        }
+    }
+}
+
+/// The QR as text for a terminal: two module rows per line with half blocks, a quiet zone
+/// of two modules, dark modules printed dark on a light background.
+pub fn qr_to_terminal(qr: &QrMatrix) -> String {
+    let quiet = 2usize;
+    let side = qr.width + 2 * quiet;
+    let dark = |x: usize, y: usize| -> bool {
+        if x < quiet || y < quiet || x >= quiet + qr.width || y >= quiet + qr.width {
+            return false;
+        }
+        qr.modules
+            .get((y - quiet) * qr.width + (x - quiet))
+            .copied()
+            .unwrap_or(false)
+    };
+    let mut out = String::with_capacity(side * side / 2 * 4);
+    for y in (0..side).step_by(2) {
+        for x in 0..side {
+            // Light background: a light module is a full block, a dark one a space.
+            out.push(match (dark(x, y), dark(x, y + 1)) {
+                (false, false) => '█',
+                (true, false) => '▄',
+                (false, true) => '▀',
+                (true, true) => ' ',
+            });
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub async fn run(args: VerifyArgs) -> Result<(), BoxError> {
+    let anchor = anchor(args.anchor.as_deref())?;
+    let now = args.now.unwrap_or_else(now_unix);
+    let (trust, mut status) = match (&args.trust_list, &args.backend) {
+        (Some(path), _) => {
+            let trust =
+                TrustList::verify(&std::fs::read(path)?, &[anchor], FreshnessPolicy::default())?;
+            (trust, StatusLists::new(600))
+        }
+        (None, Some(url)) => fetch_lists(url, &args.text, &anchor).await?,
+        (None, None) => return Err("give --trust-list FILE or --backend URL".into()),
+    };
+    for path in &args.status {
+        status.insert(StatusList::verify(&std::fs::read(path)?, &trust)?);
+    }
+    let registry = Registry::builtin();
+    let policy = VerifyPolicy::default();
+    let verifier = Verifier {
+        registry: &registry,
+        trust: &trust,
+        status: &status,
+        policy: &policy,
+    };
+    let started = std::time::Instant::now();
+    let verdict = verifier.verify_text(&args.text, now, &mut ReplayCache::default());
+    let took = started.elapsed();
+    println!("vneid verify — {} characters", args.text.len());
+    let green = print_verdict(&verdict);
+    println!("    verified in {took:.1?}");
+    if green {
+        Ok(())
+    } else {
+        Err("the presentation was not accepted".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn hex_decoding_refuses_odd_lengths_and_non_hex() {
+        assert_eq!(hex_decode("00ff"), Some(vec![0, 255]));
+        assert_eq!(hex_decode("0"), None);
+        assert_eq!(hex_decode("zz"), None);
+        assert_eq!(hex_decode("é0"), None);
+    }
+
+    #[test]
+    fn unreadable_text_names_no_status_list() {
+        assert_eq!(status_list_of("VN1:not base45 at all"), None);
+        assert_eq!(status_list_of(""), None);
+    }
+
+    #[test]
+    fn terminal_qr_has_one_line_per_two_module_rows_plus_quiet_zone() {
+        let qr = vneid_wallet::credential::qr::render_matrix("VN1:ABC").unwrap();
+        let text = qr_to_terminal(&qr);
+        assert_eq!(text.lines().count(), (qr.width + 4).div_ceil(2));
+        assert!(text.lines().all(|l| l.chars().count() == qr.width + 4));
+    }
+}
