@@ -586,3 +586,65 @@ impl Transport for ResetOnError<'_> {
         self.0.max_transceive_len()
     }
 }
+
+/// A card (or an attacker in the field) that corrupts one response.
+struct Corrupting {
+    card: VirtualCard,
+    at: usize,
+    mutation: usize,
+    sent: usize,
+}
+
+impl Transport for Corrupting {
+    fn transceive(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let i = self.sent;
+        self.sent += 1;
+        let mut r = self.card.transceive(apdu)?;
+        if i == self.at {
+            let n = r.len();
+            match self.mutation {
+                0 if n > 2 => r[n - 3] ^= 0x40,
+                1 => r.truncate(1),
+                2 => r.clear(),
+                3 => r = vec![0x90, 0x00],
+                4 => r = vec![0x6A, 0x82],
+                5 => {
+                    r.splice(0..0, [0x87, 0x84, 0xFF, 0xFF, 0xFF, 0xFF]);
+                }
+                _ => r = vec![0x61, 0xFF, 0xFF, 0x90, 0x00],
+            }
+        }
+        Ok(r)
+    }
+
+    fn max_transceive_len(&self) -> usize {
+        self.card.max_transceive_len()
+    }
+}
+
+#[test]
+fn a_corrupted_response_at_any_apdu_is_a_typed_error_never_a_panic_or_a_silent_pass() {
+    let k = key(Citizen::an());
+    let trust = trust();
+    let baseline = read(&mut card(CardConfig::default())).unwrap();
+    for at in 0..baseline.stats.apdus {
+        for mutation in 0..7 {
+            let mut t = Corrupting {
+                card: card(CardConfig::default()),
+                at,
+                mutation,
+                sent: 0,
+            };
+            let mut rng = DetRng::new(b"terminal");
+            let mut random = |b: &mut [u8]| rng.fill(b);
+            match ChipSession::new(&k, &trust, AT, &mut random).read(&mut t) {
+                Err(_) => {}
+                // Only a corruption that cannot change what was read may pass.
+                Ok(id) => assert_eq!(
+                    id.evidence, baseline.evidence,
+                    "at {at}, mutation {mutation}"
+                ),
+            }
+        }
+    }
+}
