@@ -212,6 +212,97 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    /// A presentation from a wallet activated against `backend`.
+    async fn presentation(
+        backend: &vneid_backend::RunningBackend,
+        dir: &std::path::Path,
+    ) -> String {
+        use vneid_wallet::{ActivationInput, Passcode, SoftwareSecureArea, Wallet, WalletConfig};
+        let sa = std::sync::Arc::new(SoftwareSecureArea::ephemeral().unwrap());
+        let mut config = WalletConfig::new(dir.join("w"), backend.base_url());
+        config.kdf_iterations = 1_000;
+        let wallet = Wallet::open(config, sa).unwrap();
+        let c = backend.sample_citizens(1).pop().unwrap();
+        wallet
+            .start_activation(ActivationInput {
+                id_number: c.id_number.clone(),
+                phone: c.phone.clone(),
+                date_of_birth: c.date_of_birth.clone(),
+                email: None,
+            })
+            .await
+            .unwrap();
+        let otp = backend.latest_otp(&c.phone).unwrap();
+        wallet
+            .verify_otp(zeroize::Zeroizing::new(otp))
+            .await
+            .unwrap();
+        wallet.set_passcode(Passcode::new("860247")).await.unwrap();
+        wallet.fetch_credentials().await.unwrap();
+        let preset = vneid_wallet::credential::claims::PRESET_IDENTITY_CHECK;
+        wallet.present(&preset, None).unwrap().text
+    }
+
+    fn args(text: &str) -> VerifyArgs {
+        VerifyArgs {
+            text: text.into(),
+            trust_list: None,
+            status: vec![],
+            backend: None,
+            anchor: None,
+            now: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn verify_accepts_with_lists_from_the_backend_or_from_files_and_refuses_a_wrong_anchor() {
+        let backend = vneid_backend::spawn(vneid_backend::BackendConfig {
+            seed_citizens: 3,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let text = presentation(&backend, dir.path()).await;
+        let url = backend.base_url();
+        assert!(
+            run(VerifyArgs {
+                backend: Some(url.clone()),
+                ..args(&text)
+            })
+            .await
+            .is_ok()
+        );
+
+        let api = ApiClient::new(&url, Duration::from_secs(10)).unwrap();
+        let trust_file = dir.path().join("trust.cose");
+        let status_file = dir.path().join("status.cose");
+        std::fs::write(&trust_file, api.trust_list().await.unwrap()).unwrap();
+        let list = status_list_of(&text).unwrap();
+        std::fs::write(&status_file, api.status_list(list).await.unwrap()).unwrap();
+        let from_files = VerifyArgs {
+            trust_list: Some(trust_file.clone()),
+            status: vec![status_file],
+            ..args(&text)
+        };
+        assert!(run(from_files).await.is_ok());
+        // Without the status list the counter cannot tell revocation: amber, not green.
+        let no_status = VerifyArgs {
+            trust_list: Some(trust_file),
+            ..args(&text)
+        };
+        assert!(run(no_status).await.is_err());
+        // A trust list signed by anyone but the pinned anchor is refused outright.
+        let stranger = vneid_wallet::credential::cose::SigningKey::generate().unwrap();
+        let wrong_anchor = VerifyArgs {
+            backend: Some(url),
+            anchor: Some(hex(stranger.public_key().compressed())),
+            ..args(&text)
+        };
+        assert!(run(wrong_anchor).await.is_err());
+        backend.shutdown().await;
+    }
+
     #[test]
     fn hex_decoding_refuses_odd_lengths_and_non_hex() {
         assert_eq!(hex_decode("00ff"), Some(vec![0, 255]));

@@ -85,3 +85,40 @@ pub fn wipe_user_data(tx: &Transaction<'_>) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn a_version_1_store_upgrades_in_place_and_keeps_its_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        // A store written by the release before credentials existed.
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO pending_activation (id, sealed, created_at) VALUES (1, x'00', 1)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        assert!(has_user_data(&conn).unwrap());
+        conn.execute(
+            "INSERT INTO credentials (id, credential_type, key_alias, expires_at, received_at, sealed)
+             VALUES (1, 1, 'a', 2, 1, x'00')",
+            [],
+        )
+        .unwrap();
+        conn.execute("INSERT INTO disclosures (id, sealed) VALUES (1, x'00')", [])
+            .unwrap();
+        let tx = conn.transaction().unwrap();
+        wipe_user_data(&tx).unwrap();
+        tx.commit().unwrap();
+        assert!(!has_user_data(&conn).unwrap());
+    }
+}
