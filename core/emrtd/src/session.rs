@@ -1,15 +1,16 @@
-//! A full chip read over a pluggable [`Transport`]: SELECT the eMRTD application, BAC with an
-//! [`MrzKey`], read EF.COM, DG1, DG2, DG13 (DG14 and DG15 when EF.COM lists them) and EF.SOD
-//! with the sans-IO [`FileReader`], then passive authentication against a [`TrustStore`].
+//! A full chip read: SELECT the eMRTD application, BAC with an [`MrzKey`], read EF.COM, DG1,
+//! DG2, DG13 (DG14 and DG15 when EF.COM lists them) and EF.SOD with the sans-IO
+//! [`FileReader`], then passive authentication against a [`TrustStore`].
 //!
-//! The protocol pieces stay sans-IO; this module is the one loop that drives them over a
-//! transport (phone NFC, PC/SC, the virtual card, a recorded transcript). It:
-//! - uses extended-length READ BINARY when the transport's maximum transceive length allows,
+//! [`ReadEngine`] is the whole read as a sans-IO state machine (commands out, responses in, no
+//! I/O), so NFC, PC/SC, the virtual card and recorded transcripts share it; [`ChipSession`] is
+//! the small loop that drives it over a [`Transport`]. Together they:
+//! - use extended-length READ BINARY when the transport's maximum transceive length allows,
 //!   otherwise the largest short block;
-//! - resumes after a lost tag by re-selecting the application, running BAC again and
+//! - resume after a lost tag by re-selecting the application, running BAC again and
 //!   continuing at the last good offset (a bounded number of times);
-//! - reports progress after every READ BINARY and checks a cancellation flag before every APDU;
-//! - returns a typed [`ChipIdentity`] whose chip and active authentication verdicts say
+//! - report progress after every READ BINARY and check a cancellation flag before every APDU;
+//! - return a typed [`ChipIdentity`] whose chip and active authentication verdicts say
 //!   [`Verdict::NotPerformed`] until those protocols exist — never a silent pass.
 
 use crate::apdu::{ApduError, CommandApdu, ResponseApdu, StatusClass, StatusWord};
@@ -217,31 +218,12 @@ pub enum SessionError {
     Apdu(ApduError),
     #[error("the random source returned nothing usable")]
     Random,
+    #[error("read engine called out of order")]
+    OutOfOrder,
 }
 
 /// Randomness for BAC's RND.IFD and K.IFD, from the platform CSPRNG.
 pub type RandomSource<'a> = &'a mut dyn FnMut(&mut [u8]);
-
-/// One chip read. Build with [`ChipSession::new`], optionally add a progress callback and a
-/// cancellation flag, then [`read`](Self::read) over a transport.
-pub struct ChipSession<'a> {
-    key: &'a MrzKey,
-    trust: &'a TrustStore,
-    at: u64,
-    config: SessionConfig,
-    random: RandomSource<'a>,
-    progress: Option<&'a mut dyn FnMut(&ReadProgress)>,
-    cancel: Option<&'a AtomicBool>,
-}
-
-impl std::fmt::Debug for ChipSession<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChipSession")
-            .field("at", &self.at)
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
 
 /// Files read after EF.COM, in order; DG1 and EF.SOD are mandatory.
 const WANTED: [LdsFile; 5] = [
@@ -254,249 +236,316 @@ const WANTED: [LdsFile; 5] = [
 
 const NOT_IMPLEMENTED: &str = "not implemented yet";
 
-/// The link: transport, statistics, cancellation and the current secure messaging session.
-struct Link<'t, T: Transport + ?Sized> {
-    transport: &'t mut T,
+/// Where the engine stands.
+#[derive(Debug)]
+enum Phase {
+    /// SELECT the eMRTD application next.
+    SelectApp,
+    AwaitSelectApp,
+    /// GET CHALLENGE next (BAC starts with fresh randomness).
+    Challenge,
+    AwaitChallenge(Bac),
+    /// MUTUAL AUTHENTICATE prepared, to be sent.
+    Authenticate(Bac, Vec<u8>),
+    AwaitAuthenticate(Bac),
+    /// Secure messaging is up: files are read.
+    Files,
+    AwaitFile,
+    Done,
+}
+
+/// The whole read as a sans-IO engine: [`next_command`](Self::next_command) gives the bytes to
+/// send, [`handle_response`](Self::handle_response) takes the card's answer, and
+/// [`transport_lost`](Self::transport_lost) reports a lost card, until `next_command` returns
+/// `None`; then [`finish`](Self::finish) runs passive authentication. No I/O, no clock: the
+/// same engine serves NFC, PC/SC, the virtual card and recorded transcripts.
+pub struct ReadEngine {
+    key: MrzKey,
+    config: SessionConfig,
+    options: ReadOptions,
+    phase: Phase,
+    sm: Option<SecureMessaging>,
+    queue: Vec<LdsFile>,
+    index: usize,
+    reader: Option<FileReader>,
+    files: BTreeMap<LdsFile, Vec<u8>>,
+    done_bytes: usize,
     stats: ReadStats,
-    cancel: Option<&'t AtomicBool>,
 }
 
-impl<T: Transport + ?Sized> Link<'_, T> {
-    fn send(&mut self, apdu: &[u8]) -> Result<Vec<u8>, Step> {
-        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            return Err(Step::Fatal(SessionError::Cancelled));
-        }
-        self.stats.apdus += 1;
-        self.stats.bytes_sent += apdu.len();
-        let resp = self.transport.transceive(apdu).map_err(Step::Lost)?;
-        self.stats.bytes_received += resp.len();
-        Ok(resp)
+impl std::fmt::Debug for ReadEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadEngine")
+            .field("phase", &self.phase)
+            .field("queue", &self.queue)
+            .field("index", &self.index)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
     }
 }
 
-/// A step either failed for good or lost the card (and may be retried).
-enum Step {
-    Fatal(SessionError),
-    Lost(TransportError),
+fn encode(cmd: &CommandApdu) -> Result<Vec<u8>, SessionError> {
+    cmd.to_bytes().map_err(SessionError::Apdu)
 }
 
-impl From<SessionError> for Step {
-    fn from(e: SessionError) -> Self {
-        Step::Fatal(e)
+fn parse_response(raw: &[u8]) -> Result<ResponseApdu, SessionError> {
+    ResponseApdu::parse(raw).map_err(SessionError::Apdu)
+}
+
+fn bac_error(e: BacError) -> SessionError {
+    match e {
+        BacError::AccessDenied => SessionError::AccessDenied,
+        other => SessionError::Bac(other),
     }
 }
 
-impl<'a> ChipSession<'a> {
-    /// A read with the document's access key, the CSCAs to trust, the check time (Unix
-    /// seconds) for passive authentication, and the platform's random source.
-    pub fn new(key: &'a MrzKey, trust: &'a TrustStore, at: u64, random: RandomSource<'a>) -> Self {
-        Self {
-            key,
-            trust,
-            at,
-            config: SessionConfig::default(),
-            random,
-            progress: None,
-            cancel: None,
-        }
-    }
-
-    pub fn with_config(mut self, config: SessionConfig) -> Self {
-        self.config = config;
-        self
-    }
-
-    /// Called after every READ BINARY.
-    pub fn with_progress(mut self, progress: &'a mut dyn FnMut(&ReadProgress)) -> Self {
-        self.progress = Some(progress);
-        self
-    }
-
-    /// Checked before every APDU; when set, the read stops with [`SessionError::Cancelled`].
-    pub fn with_cancel(mut self, cancel: &'a AtomicBool) -> Self {
-        self.cancel = Some(cancel);
-        self
-    }
-
-    fn read_options<T: Transport + ?Sized>(&self, transport: &T) -> ReadOptions {
-        let max = transport.max_transceive_len();
-        let block = match self.config.block {
-            BlockChoice::Auto if max > SHORT_TRANSCEIVE_LEN => BlockPolicy::Extended {
-                max_response: max.saturating_sub(2),
-            },
+impl ReadEngine {
+    /// An engine for a transport that carries at most `max_transceive_len` bytes.
+    pub fn new(key: &MrzKey, config: SessionConfig, max_transceive_len: usize) -> Self {
+        let block = match config.block {
+            BlockChoice::Auto if max_transceive_len > SHORT_TRANSCEIVE_LEN => {
+                BlockPolicy::Extended {
+                    max_response: max_transceive_len.saturating_sub(2),
+                }
+            }
             BlockChoice::Auto | BlockChoice::Short => BlockPolicy::Short,
             BlockChoice::Fixed(n) => BlockPolicy::Fixed(n),
         };
-        ReadOptions {
-            block,
-            select: SelectMode::FileId,
-            header_probe: 8,
-            max_file_size: self.config.max_file_size,
-        }
-    }
-
-    /// SELECT the application and run BAC; returns the secure messaging session.
-    fn establish<T: Transport + ?Sized>(
-        &mut self,
-        link: &mut Link<'_, T>,
-    ) -> Result<SecureMessaging, Step> {
-        let select = CommandApdu::new(0x00, 0xA4, 0x04, 0x0C).with_data(EMRTD_AID.to_vec());
-        let resp = parse_response(&link.send(&encode(&select)?)?)?;
-        if resp.sw.classify() != StatusClass::Success {
-            return Err(SessionError::ApplicationNotFound(resp.sw).into());
-        }
-        let mut rnd_ifd = Zeroizing::new([0u8; 8]);
-        let mut k_ifd = Zeroizing::new([0u8; 16]);
-        (self.random)(&mut *rnd_ifd);
-        (self.random)(&mut *k_ifd);
-        if rnd_ifd.iter().all(|&b| b == 0) || k_ifd.iter().all(|&b| b == 0) {
-            return Err(SessionError::Random.into());
-        }
-        let bac_err = |e: BacError| match e {
-            BacError::AccessDenied => Step::Fatal(SessionError::AccessDenied),
-            other => Step::Fatal(SessionError::Bac(other)),
-        };
-        let mut bac = Bac::new(self.key, *rnd_ifd, *k_ifd).map_err(bac_err)?;
-        let cmd = bac.get_challenge().map_err(bac_err)?;
-        let challenge = parse_response(&link.send(&encode(&cmd)?)?)?;
-        if challenge.sw.classify() == StatusClass::SecurityNotSatisfied {
-            return Err(SessionError::AccessDenied.into());
-        }
-        let cmd = bac.mutual_authenticate(&challenge).map_err(bac_err)?;
-        let resp = parse_response(&link.send(&encode(&cmd)?)?)?;
-        let session = bac.finish(&resp).map_err(bac_err)?;
-        session
-            .into_secure_messaging()
-            .map_err(|e| Step::Fatal(SessionError::Sm(e)))
-    }
-
-    /// Runs the whole read over `transport`.
-    pub fn read<T: Transport + ?Sized>(
-        mut self,
-        transport: &mut T,
-    ) -> Result<ChipIdentity, SessionError> {
-        let options = self.read_options(transport);
-        let mut link = Link {
-            transport,
+        Self {
+            key: key.clone(),
+            config,
+            options: ReadOptions {
+                block,
+                select: SelectMode::FileId,
+                header_probe: 8,
+                max_file_size: config.max_file_size,
+            },
+            phase: Phase::SelectApp,
+            sm: None,
+            queue: vec![LdsFile::Com],
+            index: 0,
+            reader: None,
+            files: BTreeMap::new(),
+            done_bytes: 0,
             stats: ReadStats::default(),
-            cancel: self.cancel,
-        };
-        let mut sm: Option<SecureMessaging> = None;
-
-        // EF.COM first: it says which data groups exist.
-        let mut queue: Vec<LdsFile> = vec![LdsFile::Com];
-        let mut files: BTreeMap<LdsFile, Vec<u8>> = BTreeMap::new();
-        let mut done_bytes = 0usize;
-        let mut index = 0usize;
-        while let Some(&file) = queue.get(index) {
-            let mut reader = FileReader::new(file, options);
-            let file_count = queue.len();
-            let outcome = loop {
-                let session = match sm.as_mut() {
-                    Some(s) => s,
-                    None => match self.establish(&mut link) {
-                        Ok(s) => sm.insert(s),
-                        Err(Step::Lost(e)) => {
-                            self.lost(&mut link, e)?;
-                            continue;
-                        }
-                        Err(Step::Fatal(e)) => return Err(e),
-                    },
-                };
-                let cmd = match reader.next_command(Some(session)) {
-                    Ok(Some(cmd)) => cmd,
-                    Ok(None) => break Ok(()),
-                    Err(error) => break Err(error),
-                };
-                let resp = match link.send(&cmd) {
-                    Ok(r) => r,
-                    Err(Step::Lost(e)) => {
-                        reader.transport_lost();
-                        sm = None;
-                        self.lost(&mut link, e)?;
-                        continue;
-                    }
-                    Err(Step::Fatal(e)) => return Err(e),
-                };
-                let was = reader.progress().read;
-                if let Err(error) = reader.handle_response(&resp, Some(session)) {
-                    break Err(error);
-                }
-                let p = reader.progress();
-                if p.read != was
-                    && let Some(cb) = self.progress.as_mut()
-                {
-                    cb(&ReadProgress {
-                        file,
-                        file_index: index,
-                        file_count,
-                        bytes_read: done_bytes + p.read,
-                        bytes_total: done_bytes + p.total.unwrap_or(p.read),
-                    });
-                }
-            };
-            match outcome {
-                Ok(()) => {
-                    let bytes = reader.into_bytes().ok_or(SessionError::Read {
-                        file,
-                        error: ReaderError::UnexpectedEnd,
-                    })?;
-                    done_bytes += bytes.len();
-                    if file == LdsFile::Com {
-                        let com = EfCom::parse(&bytes).map_err(|error| SessionError::Lds {
-                            file: LdsFile::Com,
-                            error,
-                        })?;
-                        queue.extend(
-                            WANTED
-                                .iter()
-                                .copied()
-                                .filter(|f| *f == LdsFile::DG1 || com.data_groups.contains(f)),
-                        );
-                        queue.push(LdsFile::Sod);
-                    }
-                    files.insert(file, bytes);
-                }
-                Err(ReaderError::FileNotFound)
-                    if !matches!(file, LdsFile::Sod | LdsFile::Dg(1)) =>
-                {
-                    // Listed in EF.COM but absent: passive authentication reports it.
-                }
-                Err(ReaderError::FileNotFound) => return Err(SessionError::MissingFile(file)),
-                Err(ReaderError::AccessDenied(_)) => return Err(SessionError::AccessDenied),
-                Err(ReaderError::Sm(e)) => return Err(SessionError::Sm(e)),
-                Err(error) => return Err(SessionError::Read { file, error }),
-            }
-            index += 1;
         }
-        let stats = link.stats;
-        self.finish(files, stats)
     }
 
-    /// Records a loss; fails once the reconnect budget is spent.
-    fn lost<T: Transport + ?Sized>(
-        &self,
-        link: &mut Link<'_, T>,
-        error: TransportError,
-    ) -> Result<(), SessionError> {
-        if !error.is_recoverable() {
-            return Err(SessionError::Transport(error));
+    pub fn stats(&self) -> ReadStats {
+        self.stats
+    }
+
+    /// True once every file is read.
+    pub fn is_done(&self) -> bool {
+        matches!(self.phase, Phase::Done)
+    }
+
+    fn sent(&mut self, bytes: Vec<u8>) -> Option<Vec<u8>> {
+        self.stats.apdus += 1;
+        self.stats.bytes_sent += bytes.len();
+        Some(bytes)
+    }
+
+    /// The next command APDU to send, or `None` when all files are read. `random` fills
+    /// BAC's nonces from the platform CSPRNG when a (new) BAC run starts.
+    pub fn next_command(
+        &mut self,
+        random: &mut dyn FnMut(&mut [u8]),
+    ) -> Result<Option<Vec<u8>>, SessionError> {
+        match std::mem::replace(&mut self.phase, Phase::Done) {
+            Phase::SelectApp => {
+                let select = CommandApdu::new(0x00, 0xA4, 0x04, 0x0C).with_data(EMRTD_AID.to_vec());
+                self.phase = Phase::AwaitSelectApp;
+                Ok(self.sent(encode(&select)?))
+            }
+            Phase::Challenge => {
+                let mut rnd_ifd = Zeroizing::new([0u8; 8]);
+                let mut k_ifd = Zeroizing::new([0u8; 16]);
+                random(&mut *rnd_ifd);
+                random(&mut *k_ifd);
+                if rnd_ifd.iter().all(|&b| b == 0) || k_ifd.iter().all(|&b| b == 0) {
+                    return Err(SessionError::Random);
+                }
+                let mut bac = Bac::new(&self.key, *rnd_ifd, *k_ifd).map_err(bac_error)?;
+                let cmd = encode(&bac.get_challenge().map_err(bac_error)?)?;
+                self.phase = Phase::AwaitChallenge(bac);
+                Ok(self.sent(cmd))
+            }
+            Phase::Authenticate(bac, cmd) => {
+                self.phase = Phase::AwaitAuthenticate(bac);
+                Ok(self.sent(cmd))
+            }
+            Phase::Files => self.next_file_command(),
+            Phase::Done => Ok(None),
+            other @ (Phase::AwaitSelectApp
+            | Phase::AwaitChallenge(_)
+            | Phase::AwaitAuthenticate(_)
+            | Phase::AwaitFile) => {
+                self.phase = other;
+                Err(SessionError::OutOfOrder)
+            }
         }
-        if link.stats.reconnects >= self.config.max_reconnects {
-            return Err(SessionError::ConnectionLost {
-                reconnects: link.stats.reconnects,
-                last: error,
-            });
+    }
+
+    fn next_file_command(&mut self) -> Result<Option<Vec<u8>>, SessionError> {
+        loop {
+            let Some(&file) = self.queue.get(self.index) else {
+                self.phase = Phase::Done;
+                return Ok(None);
+            };
+            let options = self.options;
+            let reader = self
+                .reader
+                .get_or_insert_with(|| FileReader::new(file, options));
+            let sm = self.sm.as_mut().ok_or(SessionError::OutOfOrder)?;
+            match reader.next_command(Some(sm)) {
+                Ok(Some(cmd)) => {
+                    self.phase = Phase::AwaitFile;
+                    return Ok(self.sent(cmd));
+                }
+                Ok(None) => self.file_done(file)?,
+                Err(error) => return Err(self.file_error(file, error)),
+            }
         }
-        link.stats.reconnects += 1;
+    }
+
+    /// The current file is complete: keep it and move on (EF.COM decides what follows).
+    fn file_done(&mut self, file: LdsFile) -> Result<(), SessionError> {
+        let bytes =
+            self.reader
+                .take()
+                .and_then(FileReader::into_bytes)
+                .ok_or(SessionError::Read {
+                    file,
+                    error: ReaderError::UnexpectedEnd,
+                })?;
+        self.done_bytes += bytes.len();
+        if file == LdsFile::Com {
+            let com = EfCom::parse(&bytes).map_err(|error| SessionError::Lds {
+                file: LdsFile::Com,
+                error,
+            })?;
+            self.queue.extend(
+                WANTED
+                    .iter()
+                    .copied()
+                    .filter(|f| *f == LdsFile::DG1 || com.data_groups.contains(f)),
+            );
+            self.queue.push(LdsFile::Sod);
+        }
+        self.files.insert(file, bytes);
+        self.index += 1;
         Ok(())
     }
 
-    fn finish(
-        self,
-        mut files: BTreeMap<LdsFile, Vec<u8>>,
-        stats: ReadStats,
-    ) -> Result<ChipIdentity, SessionError> {
+    fn file_error(&mut self, file: LdsFile, error: ReaderError) -> SessionError {
+        self.phase = Phase::Done;
+        match error {
+            ReaderError::FileNotFound => SessionError::MissingFile(file),
+            ReaderError::AccessDenied(_) => SessionError::AccessDenied,
+            ReaderError::Sm(e) => SessionError::Sm(e),
+            error => SessionError::Read { file, error },
+        }
+    }
+
+    /// Consumes the card's answer to the last command; returns progress after a READ BINARY
+    /// that delivered data.
+    pub fn handle_response(&mut self, raw: &[u8]) -> Result<Option<ReadProgress>, SessionError> {
+        self.stats.bytes_received += raw.len();
+        match std::mem::replace(&mut self.phase, Phase::Done) {
+            Phase::AwaitSelectApp => {
+                let resp = parse_response(raw)?;
+                if resp.sw.classify() != StatusClass::Success {
+                    return Err(SessionError::ApplicationNotFound(resp.sw));
+                }
+                self.phase = Phase::Challenge;
+                Ok(None)
+            }
+            Phase::AwaitChallenge(mut bac) => {
+                let challenge = parse_response(raw)?;
+                if challenge.sw.classify() == StatusClass::SecurityNotSatisfied {
+                    return Err(SessionError::AccessDenied);
+                }
+                let cmd = encode(&bac.mutual_authenticate(&challenge).map_err(bac_error)?)?;
+                self.phase = Phase::Authenticate(bac, cmd);
+                Ok(None)
+            }
+            Phase::AwaitAuthenticate(mut bac) => {
+                let resp = parse_response(raw)?;
+                let session = bac.finish(&resp).map_err(bac_error)?;
+                self.sm = Some(session.into_secure_messaging().map_err(SessionError::Sm)?);
+                self.phase = Phase::Files;
+                Ok(None)
+            }
+            Phase::AwaitFile => self.handle_file_response(raw),
+            other => {
+                self.phase = other;
+                Err(SessionError::OutOfOrder)
+            }
+        }
+    }
+
+    fn handle_file_response(&mut self, raw: &[u8]) -> Result<Option<ReadProgress>, SessionError> {
+        let file = *self.queue.get(self.index).ok_or(SessionError::OutOfOrder)?;
+        let (Some(reader), Some(sm)) = (self.reader.as_mut(), self.sm.as_mut()) else {
+            return Err(SessionError::OutOfOrder);
+        };
+        let was = reader.progress().read;
+        match reader.handle_response(raw, Some(sm)) {
+            Ok(()) => {}
+            // Listed in EF.COM but absent: passive authentication reports it as not read.
+            Err(ReaderError::FileNotFound) if !matches!(file, LdsFile::Sod | LdsFile::Dg(1)) => {
+                self.reader = None;
+                self.index += 1;
+                self.phase = Phase::Files;
+                return Ok(None);
+            }
+            Err(error) => return Err(self.file_error(file, error)),
+        }
+        let p = reader.progress();
+        self.phase = Phase::Files;
+        Ok((p.read != was).then(|| ReadProgress {
+            file,
+            file_index: self.index,
+            file_count: self.queue.len(),
+            bytes_read: self.done_bytes + p.read,
+            bytes_total: self.done_bytes + p.total.unwrap_or(p.read),
+        }))
+    }
+
+    /// The transport lost the card. Recoverable losses within the budget restart at SELECT
+    /// and BAC, then continue the current file at its last good offset.
+    pub fn transport_lost(&mut self, error: TransportError) -> Result<(), SessionError> {
+        if !error.is_recoverable() {
+            self.phase = Phase::Done;
+            return Err(SessionError::Transport(error));
+        }
+        if self.stats.reconnects >= self.config.max_reconnects {
+            self.phase = Phase::Done;
+            return Err(SessionError::ConnectionLost {
+                reconnects: self.stats.reconnects,
+                last: error,
+            });
+        }
+        self.stats.reconnects += 1;
+        if let Some(reader) = self.reader.as_mut() {
+            reader.transport_lost();
+        }
+        if let Some(sm) = self.sm.as_mut() {
+            sm.close();
+        }
+        self.sm = None;
+        self.phase = Phase::SelectApp;
+        Ok(())
+    }
+
+    /// Parses what was read and runs passive authentication with `trust` at `at` (Unix
+    /// seconds). Chip and active authentication are reported as not performed.
+    pub fn finish(self, trust: &TrustStore, at: u64) -> Result<ChipIdentity, SessionError> {
+        if !self.is_done() {
+            return Err(SessionError::OutOfOrder);
+        }
+        let mut files = self.files;
         let ef_com = files.remove(&LdsFile::Com).unwrap_or_default();
         let sod_bytes = files
             .remove(&LdsFile::Sod)
@@ -529,7 +578,7 @@ impl<'a> ChipSession<'a> {
             None => None,
         };
         let sod = Sod::parse(&sod_bytes).map_err(SessionError::Sod)?;
-        let passive_authentication = pa::verify(&sod, &data_groups, self.trust, self.at);
+        let passive_authentication = pa::verify(&sod, &data_groups, trust, at);
         let not_implemented = || Verdict::NotPerformed {
             reason: NOT_IMPLEMENTED.to_string(),
         };
@@ -545,16 +594,89 @@ impl<'a> ChipSession<'a> {
                 sod: sod_bytes,
                 data_groups,
             },
-            stats,
+            stats: self.stats,
         })
     }
 }
 
-fn encode(cmd: &CommandApdu) -> Result<Vec<u8>, Step> {
-    cmd.to_bytes()
-        .map_err(|e| Step::Fatal(SessionError::Apdu(e)))
+/// One chip read over a [`Transport`], driving a [`ReadEngine`]. Build with
+/// [`ChipSession::new`], optionally add a progress callback and a cancellation flag, then
+/// [`read`](Self::read).
+pub struct ChipSession<'a> {
+    key: &'a MrzKey,
+    trust: &'a TrustStore,
+    at: u64,
+    config: SessionConfig,
+    random: RandomSource<'a>,
+    progress: Option<&'a mut dyn FnMut(&ReadProgress)>,
+    cancel: Option<&'a AtomicBool>,
 }
 
-fn parse_response(raw: &[u8]) -> Result<ResponseApdu, Step> {
-    ResponseApdu::parse(raw).map_err(|e| Step::Fatal(SessionError::Apdu(e)))
+impl std::fmt::Debug for ChipSession<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChipSession")
+            .field("at", &self.at)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> ChipSession<'a> {
+    /// A read with the document's access key, the CSCAs to trust, the check time (Unix
+    /// seconds) for passive authentication, and the platform's random source.
+    pub fn new(key: &'a MrzKey, trust: &'a TrustStore, at: u64, random: RandomSource<'a>) -> Self {
+        Self {
+            key,
+            trust,
+            at,
+            config: SessionConfig::default(),
+            random,
+            progress: None,
+            cancel: None,
+        }
+    }
+
+    pub fn with_config(mut self, config: SessionConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Called after every READ BINARY that delivered data.
+    pub fn with_progress(mut self, progress: &'a mut dyn FnMut(&ReadProgress)) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// Checked before every APDU; when set, the read stops with [`SessionError::Cancelled`].
+    pub fn with_cancel(mut self, cancel: &'a AtomicBool) -> Self {
+        self.cancel = Some(cancel);
+        self
+    }
+
+    /// Runs the whole read over `transport`.
+    pub fn read<T: Transport + ?Sized>(
+        mut self,
+        transport: &mut T,
+    ) -> Result<ChipIdentity, SessionError> {
+        let mut engine = ReadEngine::new(self.key, self.config, transport.max_transceive_len());
+        loop {
+            if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                return Err(SessionError::Cancelled);
+            }
+            let Some(cmd) = engine.next_command(&mut *self.random)? else {
+                break;
+            };
+            match transport.transceive(&cmd) {
+                Ok(resp) => {
+                    if let Some(p) = engine.handle_response(&resp)?
+                        && let Some(cb) = self.progress.as_mut()
+                    {
+                        cb(&p);
+                    }
+                }
+                Err(e) => engine.transport_lost(e)?,
+            }
+        }
+        engine.finish(self.trust, self.at)
+    }
 }

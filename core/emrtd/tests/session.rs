@@ -648,3 +648,49 @@ fn a_corrupted_response_at_any_apdu_is_a_typed_error_never_a_panic_or_a_silent_p
         }
     }
 }
+
+#[test]
+fn the_sans_io_engine_replays_a_recorded_transcript() {
+    use vneid_emrtd::session::ReadEngine;
+    let k = key(Citizen::an());
+    let trust = trust();
+    let mut card = card(CardConfig::default());
+    let max = card.max_transceive_len();
+    // Record a read.
+    let mut transcript = Vec::new();
+    let mut engine = ReadEngine::new(&k, SessionConfig::default(), max);
+    let mut rng = DetRng::new(b"terminal");
+    let mut random = |b: &mut [u8]| rng.fill(b);
+    while let Some(cmd) = engine.next_command(&mut random).unwrap() {
+        let resp = card.transceive(&cmd).unwrap();
+        engine.handle_response(&resp).unwrap();
+        transcript.push((cmd, resp));
+    }
+    let recorded = engine.finish(&trust, AT).unwrap();
+    // Replay it without a card: same commands, same identity.
+    let mut engine = ReadEngine::new(&k, SessionConfig::default(), max);
+    let mut rng = DetRng::new(b"terminal");
+    let mut random = |b: &mut [u8]| rng.fill(b);
+    assert_eq!(
+        engine.handle_response(&[0x90, 0x00]),
+        Err(SessionError::OutOfOrder)
+    );
+    for (cmd, resp) in &transcript {
+        assert_eq!(
+            engine.next_command(&mut random).unwrap().as_ref(),
+            Some(cmd)
+        );
+        engine.handle_response(resp).unwrap();
+    }
+    assert_eq!(engine.next_command(&mut random).unwrap(), None);
+    assert!(engine.is_done());
+    let replayed = engine.finish(&trust, AT).unwrap();
+    assert_eq!(replayed.evidence, recorded.evidence);
+    assert!(replayed.passive_authentication.is_valid());
+    // Finishing early is refused.
+    let engine = ReadEngine::new(&k, SessionConfig::default(), max);
+    assert_eq!(
+        engine.finish(&trust, AT).unwrap_err(),
+        SessionError::OutOfOrder
+    );
+}
