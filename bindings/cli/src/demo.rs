@@ -16,6 +16,11 @@ pub struct DemoArgs {
     /// Keep the wallet directory instead of deleting it.
     #[arg(long)]
     keep: bool,
+    /// Write the presentation as a 1280×720 photo-like PNG (`qr.png`) with the signed trust
+    /// list and status list (`trust-list.cose`, `status-list.cose`) into this directory, for
+    /// `vneid verify DIR/qr.png --trust-list … --status … --now …` afterwards.
+    #[arg(long)]
+    export: Option<std::path::PathBuf>,
 }
 
 fn step(n: u32, text: &str) {
@@ -241,6 +246,24 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
         crate::verify::now_unix(),
         &mut replay,
     ));
+    if let Some(out) = &args.export {
+        std::fs::create_dir_all(out)?;
+        crate::verify::photo_frame(&presentation.qr).save(out.join("qr.png"))?;
+        let api = vneid_wallet::api_client::ApiClient::new(
+            &backend.base_url(),
+            std::time::Duration::from_secs(10),
+        )?;
+        std::fs::write(out.join("trust-list.cose"), api.trust_list().await?)?;
+        std::fs::write(
+            out.join("status-list.cose"),
+            api.status_list(presentation.status.list).await?,
+        )?;
+        println!(
+            "    exported; check it again with:\n    vneid verify {d}/qr.png --trust-list {d}/trust-list.cose --status {d}/status-list.cose --now {now}",
+            d = out.display(),
+            now = crate::verify::now_unix()
+        );
+    }
     let history = wallet.disclosure_history()?;
     println!(
         "    disclosure history: {} entr{} (latest: {})",

@@ -21,9 +21,12 @@ type BoxError = Box<dyn std::error::Error>;
 
 #[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
+    /// A photo or screenshot (PNG or JPEG) of the QR to decode.
+    #[arg(required_unless_present = "text", conflicts_with = "text")]
+    image: Option<PathBuf>,
     /// The scanned payload (`VN1:…`).
     #[arg(long)]
-    text: String,
+    text: Option<String>,
     /// Signed trust list (COSE_Sign1 bytes) from a file.
     #[arg(long, conflicts_with = "backend")]
     trust_list: Option<PathBuf>,
@@ -171,7 +174,94 @@ pub fn qr_to_terminal(qr: &QrMatrix) -> String {
     out
 }
 
+/// Largest image accepted (pixels per side): photos are untrusted input.
+const MAX_IMAGE_SIDE: u32 = 8_192;
+
+/// Every QR payload found in the image at `path`, as text, and the time spent decoding
+/// (image file decoding excluded).
+pub fn decode_image(path: &std::path::Path) -> Result<(Vec<String>, Duration), BoxError> {
+    let mut reader = image::ImageReader::open(path)?.with_guessed_format()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(512 << 20);
+    reader.limits(limits);
+    let gray = reader.decode()?.to_luma8();
+    Ok(decode_luma(&gray))
+}
+
+/// Finds and decodes QR codes in a grayscale frame with quircs.
+pub fn decode_luma(gray: &image::GrayImage) -> (Vec<String>, Duration) {
+    let started = std::time::Instant::now();
+    let mut quirc = quircs::Quirc::default();
+    let found: Vec<String> = quirc
+        .identify(gray.width() as usize, gray.height() as usize, gray.as_raw())
+        .filter_map(|code| code.ok()?.decode().ok())
+        .filter_map(|data| String::from_utf8(data.payload).ok())
+        .collect();
+    (found, started.elapsed())
+}
+
+/// The QR as a camera-like 1280×720 grayscale frame: grey background, the code centred
+/// with 6-pixel modules, slightly uneven contrast and deterministic sensor noise. Used by the
+/// demo's `--export` and the tests, so photo decoding is exercised without a camera.
+pub fn photo_frame(qr: &QrMatrix) -> image::GrayImage {
+    let (w, h, px) = (1280u32, 720u32, 6u32);
+    let side = (qr.width as u32 + 8) * px;
+    let (x0, y0) = ((w.saturating_sub(side)) / 2, (h.saturating_sub(side)) / 2);
+    let mut noise: u32 = 0x9E37_79B9;
+    image::GrayImage::from_fn(w, h, |x, y| {
+        noise ^= noise << 13;
+        noise ^= noise >> 17;
+        noise ^= noise << 5;
+        let jitter = (noise % 31) as i32 - 15;
+        let inside = x >= x0 && y >= y0 && x < x0 + side && y < y0 + side;
+        let base: i32 = if !inside {
+            150
+        } else {
+            let (mx, my) = ((x - x0) / px, (y - y0) / px);
+            let dark = mx >= 4
+                && my >= 4
+                && qr
+                    .modules
+                    .get(((my - 4) * qr.width as u32 + (mx - 4)) as usize)
+                    .copied()
+                    .unwrap_or(false)
+                && (mx - 4) < qr.width as u32;
+            // Light falls off to the right, as under a counter lamp.
+            if dark {
+                40
+            } else {
+                225 - (x as i32 - x0 as i32) / 40
+            }
+        };
+        image::Luma([(base + jitter).clamp(0, 255) as u8])
+    })
+}
+
 pub async fn run(args: VerifyArgs) -> Result<(), BoxError> {
+    let text = match (&args.text, &args.image) {
+        (Some(t), _) => t.clone(),
+        (None, Some(path)) => {
+            let (found, took) = decode_image(path)?;
+            println!(
+                "    {} QR code(s) found in {} ({took:.1?})",
+                found.len(),
+                path.display()
+            );
+            found
+                .into_iter()
+                .find(|t| t.starts_with("VN1"))
+                .ok_or("no vneid presentation QR found in the image (rescan)")?
+        }
+        (None, None) => return Err("give IMAGE or --text PAYLOAD".into()),
+    };
+    let args = VerifyArgs {
+        text: Some(text),
+        image: None,
+        ..args
+    };
+    let text = args.text.as_deref().unwrap_or_default();
     let anchor = anchor(args.anchor.as_deref())?;
     let now = args.now.unwrap_or_else(now_unix);
     let (trust, mut status) = match (&args.trust_list, &args.backend) {
@@ -180,7 +270,7 @@ pub async fn run(args: VerifyArgs) -> Result<(), BoxError> {
                 TrustList::verify(&std::fs::read(path)?, &[anchor], FreshnessPolicy::default())?;
             (trust, StatusLists::new(600))
         }
-        (None, Some(url)) => fetch_lists(url, &args.text, &anchor).await?,
+        (None, Some(url)) => fetch_lists(url, text, &anchor).await?,
         (None, None) => return Err("give --trust-list FILE or --backend URL".into()),
     };
     for path in &args.status {
@@ -195,9 +285,9 @@ pub async fn run(args: VerifyArgs) -> Result<(), BoxError> {
         policy: &policy,
     };
     let started = std::time::Instant::now();
-    let verdict = verifier.verify_text(&args.text, now, &mut ReplayCache::default());
+    let verdict = verifier.verify_text(text, now, &mut ReplayCache::default());
     let took = started.elapsed();
-    println!("vneid verify — {} characters", args.text.len());
+    println!("vneid verify — {} characters", text.len());
     let green = print_verdict(&verdict);
     println!("    verified in {took:.1?}");
     if green {
@@ -245,7 +335,8 @@ mod tests {
 
     fn args(text: &str) -> VerifyArgs {
         VerifyArgs {
-            text: text.into(),
+            image: None,
+            text: Some(text.into()),
             trust_list: None,
             status: vec![],
             backend: None,
@@ -301,6 +392,50 @@ mod tests {
         };
         assert!(run(wrong_anchor).await.is_err());
         backend.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_presentation_is_read_from_a_1280x720_photo_and_verified() {
+        let backend = vneid_backend::spawn(vneid_backend::BackendConfig {
+            seed_citizens: 3,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let text = presentation(&backend, dir.path()).await;
+        let qr = vneid_wallet::credential::qr::render_matrix(&text).unwrap();
+        let frame = photo_frame(&qr);
+        let png = dir.path().join("counter.png");
+        frame.save(&png).unwrap();
+        let (found, took) = decode_image(&png).unwrap();
+        assert_eq!(found, vec![text.clone()]);
+        println!(
+            "quircs decode of a 1280x720 frame (QR v{}): {took:.1?}",
+            qr.version
+        );
+        let by_image = VerifyArgs {
+            image: Some(png),
+            text: None,
+            backend: Some(backend.base_url()),
+            ..args("")
+        };
+        assert!(run(by_image).await.is_ok());
+        // A photo without a QR is "rescan", not a crash.
+        let blank = dir.path().join("blank.png");
+        image::GrayImage::from_pixel(64, 64, image::Luma([200]))
+            .save(&blank)
+            .unwrap();
+        assert!(decode_image(&blank).unwrap().0.is_empty());
+        backend.shutdown().await;
+    }
+
+    #[test]
+    fn a_file_that_is_not_an_image_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.png");
+        std::fs::write(&path, b"\x89PNG\r\n\x1a\nnot really").unwrap();
+        assert!(decode_image(&path).is_err());
     }
 
     #[test]
