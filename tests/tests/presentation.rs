@@ -272,3 +272,39 @@ async fn signing_out_deletes_credential_copies_and_their_keys() {
         .count();
     assert_eq!(keys_left, 0);
 }
+
+#[tokio::test]
+async fn another_citizen_activating_the_phone_removes_the_previous_credentials_and_history() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    activate(&wallet, &backend).await;
+    wallet.fetch_credentials().await.unwrap();
+    wallet.present(&PRESET_IDENTITY_CHECK, None).unwrap();
+
+    let other = backend.sample_citizens(2).pop().unwrap();
+    wallet
+        .start_activation(ActivationInput {
+            id_number: other.id_number.clone(),
+            phone: other.phone.clone(),
+            date_of_birth: other.date_of_birth.clone(),
+            email: None,
+        })
+        .await
+        .unwrap();
+    let otp = backend.latest_otp(&other.phone).unwrap();
+    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
+    wallet.set_passcode(Passcode::new(PASSCODE)).await.unwrap();
+
+    assert!(wallet.credentials().unwrap().is_empty());
+    assert!(wallet.disclosure_history().unwrap().is_empty());
+    assert!(matches!(
+        wallet.present(&PRESET_IDENTITY_CHECK, None),
+        Err(WalletError::NoCredential)
+    ));
+    // Only the new account's device key is left in the secure area.
+    let keys_left = std::fs::read_dir(root.path().join("secure-area").join("keys"))
+        .unwrap()
+        .count();
+    assert_eq!(keys_left, 1);
+}

@@ -285,10 +285,23 @@ impl Wallet {
             other => other?,
         };
 
-        let previous_alias = match self.load_account()? {
-            AccountLoad::Present(old) if old.key_alias != alias => Some(old.key_alias.clone()),
-            _ => None,
+        let (previous_alias, previous_account) = match self.load_account()? {
+            AccountLoad::Present(old) => (
+                Some(old.key_alias.clone()).filter(|a| *a != alias),
+                Some(old.account_id.clone()),
+            ),
+            _ => (None, None),
         };
+        // Another citizen's account on this phone: the previous citizen's credentials must not
+        // stay presentable nor their history readable. (The same citizen re-activating keeps
+        // both.)
+        let other_citizen = previous_account.is_some_and(|old| old != bound.account_id);
+        let stale_credentials = if other_citizen {
+            self.store()?.read(|c, _| store::list_credentials(c))?
+        } else {
+            Vec::new()
+        };
+        let stale_ids: Vec<i64> = stale_credentials.iter().map(|r| r.id).collect();
         let mut record = AccountRecord {
             account_id: bound.account_id.clone(),
             device_id: bound.device_id.clone(),
@@ -305,10 +318,19 @@ impl Wallet {
         };
         self.store()?.transaction(|tx, sealer| {
             store::save_account(tx, sealer, &mut record)?;
+            store::delete_credentials(tx, &stale_ids)?;
+            if other_citizen {
+                store::delete_disclosures(tx)?;
+            }
             store::delete_pending(tx)
         })?;
         *self.enrolment()? = None;
         *self.session()? = None;
+        for row in stale_credentials {
+            let _ = self
+                .with_secure_area(move |sa| sa.delete_key(&row.key_alias))
+                .await;
+        }
         if let Some(old) = previous_alias {
             // The backend already revoked it; a leftover key is harmless but untidy.
             let _ = self.with_secure_area(move |sa| sa.delete_key(&old)).await;

@@ -127,7 +127,9 @@ impl Wallet {
             for kind in kinds {
                 for _ in 0..BATCH_SIZE {
                     let alias = random_alias()?;
-                    let public = self.secure_area.create_key(&alias)?;
+                    let a = alias.clone();
+                    // Off the async threads: a platform key store may block.
+                    let public = self.with_secure_area(move |sa| sa.create_key(&a)).await?;
                     created.push((*kind, alias, public));
                 }
             }
@@ -149,9 +151,9 @@ impl Wallet {
         }
         .await;
         if result.is_err() {
-            for (_, alias, _) in &created {
+            for (_, alias, _) in created {
                 // Best effort: a stray key holds nothing personal.
-                let _ = self.secure_area.delete_key(alias);
+                let _ = self.with_secure_area(move |sa| sa.delete_key(&alias)).await;
             }
         }
         result
@@ -275,8 +277,9 @@ impl Wallet {
         let ids: Vec<i64> = stale.iter().map(|r| r.id).collect();
         self.store()?
             .transaction(|tx, _| store::delete_credentials(tx, &ids))?;
-        for r in &stale {
-            self.secure_area.delete_key(&r.key_alias)?;
+        for r in stale {
+            self.with_secure_area(move |sa| sa.delete_key(&r.key_alias))
+                .await?;
         }
         Ok(stale_kinds)
     }

@@ -197,3 +197,9 @@ pub fn load_disclosures(
     }
     Ok(out)
 }
+
+/// Empties the history (another citizen took over the phone).
+pub fn delete_disclosures(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM disclosures", [])?;
+    Ok(())
+}

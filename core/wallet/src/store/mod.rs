@@ -11,8 +11,9 @@ pub use account::{
 };
 
 pub use credentials::{
-    CredentialRow, DisclosureRecord, delete_credentials, insert_credential, insert_disclosure,
-    list_credentials, load_disclosures, mark_used, open_credential, pick_credential,
+    CredentialRow, DisclosureRecord, delete_credentials, delete_disclosures, insert_credential,
+    insert_disclosure, list_credentials, load_disclosures, mark_used, open_credential,
+    pick_credential,
 };
 
 use crate::crypto::{CryptoError, SymmetricKey};
