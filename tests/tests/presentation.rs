@@ -308,3 +308,79 @@ async fn another_citizen_activating_the_phone_removes_the_previous_credentials_a
         .count();
     assert_eq!(keys_left, 1);
 }
+
+#[tokio::test]
+async fn two_way_flow_answers_a_registered_verifiers_request_bound_to_its_nonce() {
+    use vneid_wallet::credential::request::{Request, verify_request};
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    activate(&wallet, &backend).await;
+    wallet.fetch_credentials().await.unwrap();
+
+    // The counter shows a signed request for the hotel check-in claims.
+    let nonce = [0x5Au8; 16];
+    let request = Request {
+        nonce,
+        audience: "sen-vang-hotel-counter-1".into(),
+        credential_type: types::CORE_ID,
+        claims: vec![
+            keys::FULL_NAME,
+            keys::ID_NUMBER,
+            keys::BIRTH_DATE,
+            keys::NATIONALITY,
+        ],
+        issued_at: now(),
+        expires_at: now() + 120,
+    };
+    let request_qr = request
+        .to_qr_text(&vneid_backend::issuer::test_verifier_key().unwrap())
+        .unwrap();
+
+    // The phone checks it against the trust list and answers.
+    let api = ApiClient::new(&backend.base_url(), Duration::from_secs(10)).unwrap();
+    let (trust, _) = counter_lists(&api, 0).await;
+    let registry = Registry::builtin();
+    let verified = verify_request(&request_qr, &trust, &registry, now(), 300).unwrap();
+    assert_eq!(
+        verified.verifier_name,
+        vneid_backend::issuer::TEST_VERIFIER_NAME
+    );
+    let answer = wallet.present_for_request(&verified).unwrap();
+
+    // The counter accepts it only with its own nonce and audience.
+    let (trust, status) = counter_lists(&api, answer.status.list).await;
+    let expecting = |nonce: &[u8]| VerifyPolicy {
+        expected_nonce: Some(nonce.to_vec()),
+        audience: Some(request.audience.clone()),
+        ..VerifyPolicy::default()
+    };
+    let policy = expecting(&nonce);
+    let verifier = Verifier {
+        registry: &registry,
+        trust: &trust,
+        status: &status,
+        policy: &policy,
+    };
+    let Verdict::Accept(v) = verifier.verify_text(&answer.text, now(), &mut ReplayCache::default())
+    else {
+        panic!("two-way answer not accepted");
+    };
+    assert_eq!(v.claims.len(), 4);
+    let other = expecting(&[0u8; 16]);
+    let wrong = Verifier {
+        policy: &other,
+        ..verifier
+    };
+    assert_eq!(
+        wrong.verify_text(&answer.text, now(), &mut ReplayCache::default()),
+        Verdict::Reject(Reject::WrongNonce)
+    );
+
+    let history = wallet.disclosure_history().unwrap();
+    assert_eq!(
+        history[0].verifier.as_deref(),
+        Some(vneid_backend::issuer::TEST_VERIFIER_NAME)
+    );
+    assert!(history[0].nonce_bound);
+}

@@ -21,6 +21,7 @@ use vneid_credential::cose::{KeyError, PlatformSignature, PublicKey};
 use vneid_credential::issuer::{IssuedCredential, StatusRef};
 use vneid_credential::presentation::{DeviceSigner, PresentRequest, present, to_qr_text};
 use vneid_credential::qr::{QrMatrix, render_matrix};
+use vneid_credential::request::VerifiedRequest;
 
 /// Copies fetched per credential type.
 pub const BATCH_SIZE: usize = 4;
@@ -303,12 +304,51 @@ impl Wallet {
         verifier_nonce: Option<&[u8]>,
         audience: Option<&str>,
     ) -> Result<Presentation, WalletError> {
+        self.disclose(
+            preset.name,
+            preset.credential_type,
+            preset.claims,
+            verifier_nonce,
+            audience,
+            audience,
+        )
+    }
+
+    /// Two-way flow: answers a verifier's request QR that the app has checked with
+    /// `vneid_credential::request::verify_request` (signature by a key registered in the
+    /// trust list) and shown to the citizen ("{verifier} asks for …"). Discloses exactly the
+    /// requested claims, bound to the request's nonce and audience; the history records the
+    /// verifier's *registered* name, not whatever the request claims to be.
+    pub fn present_for_request(
+        &self,
+        verified: &VerifiedRequest,
+    ) -> Result<Presentation, WalletError> {
+        let r = &verified.request;
+        self.disclose(
+            "verifier_request",
+            r.credential_type,
+            &r.claims,
+            Some(&r.nonce),
+            Some(&r.audience),
+            Some(&verified.verifier_name),
+        )
+    }
+
+    fn disclose(
+        &self,
+        name: &str,
+        credential_type: CredentialTypeId,
+        claims: &[ClaimKey],
+        verifier_nonce: Option<&[u8]>,
+        audience: Option<&str>,
+        verifier_name: Option<&str>,
+    ) -> Result<Presentation, WalletError> {
         self.require_unlocked()?;
         let now = now_unix();
         let (row, envelope) = {
             let store = self.store()?;
             store.read(|c, sealer| {
-                let Some(row) = store::pick_credential(c, preset.credential_type, now)? else {
+                let Some(row) = store::pick_credential(c, credential_type, now)? else {
                     return Ok(None);
                 };
                 let env = store::open_credential(c, sealer, &row)?;
@@ -326,7 +366,7 @@ impl Wallet {
             alias: &row.key_alias,
         };
         let req = PresentRequest {
-            disclose: preset.claims,
+            disclose: claims,
             timestamp: now,
             nonce: verifier_nonce,
             audience,
@@ -337,10 +377,10 @@ impl Wallet {
         let qr = render_matrix(&text).map_err(|e| WalletError::Presentation(e.to_string()))?;
         let record = DisclosureRecord {
             at: now,
-            preset: preset.name.to_owned(),
-            credential_type: preset.credential_type,
-            claims: preset.claims.to_vec(),
-            verifier: audience.map(str::to_owned),
+            preset: name.to_owned(),
+            credential_type,
+            claims: claims.to_vec(),
+            verifier: verifier_name.map(str::to_owned),
             nonce_bound: verifier_nonce.is_some(),
         };
         self.store()?.transaction(|tx, sealer| {
@@ -351,8 +391,8 @@ impl Wallet {
             text,
             qr,
             valid_until: now + PRESENTATION_VALIDITY,
-            credential_type: preset.credential_type,
-            disclosed: preset.claims.to_vec(),
+            credential_type,
+            disclosed: claims.to_vec(),
             status: cred.payload.status,
         })
     }
