@@ -144,6 +144,26 @@ pub fn print_verdict(verdict: &Verdict) -> bool {
     }
 }
 
+/// The printed card QR, clearly marked as unverified: form filling only.
+fn print_card(card: &vneid_wallet::credential::card_qr::UnverifiedCardQr) {
+    println!("    printed chip-card QR — NOT VERIFIED (unsigned; only the chip is verifiable)");
+    println!("      ID number: {}", card.id_number);
+    if let Some(old) = &card.old_id_number {
+        println!("      old ID (CMND): {old}");
+    }
+    println!("      full name: {}", card.full_name);
+    if let Some(d) = card.birth_date {
+        println!("      date of birth: {d}");
+    }
+    if let Some(s) = card.sex {
+        println!("      sex: {s:?}");
+    }
+    println!("      address: {}", card.address);
+    if let Some(d) = card.issue_date {
+        println!("      issued: {d}");
+    }
+}
+
 /// The QR as text for a terminal: two module rows per line with half blocks, a quiet zone
 /// of two modules, dark modules printed dark on a light background.
 pub fn qr_to_terminal(qr: &QrMatrix) -> String {
@@ -249,10 +269,12 @@ pub async fn run(args: VerifyArgs) -> Result<(), BoxError> {
                 found.len(),
                 path.display()
             );
+            // A presentation if there is one, else whatever was found (a printed card QR).
+            let vn1 = found.iter().position(|t| t.starts_with("VN1")).unwrap_or(0);
             found
                 .into_iter()
-                .find(|t| t.starts_with("VN1"))
-                .ok_or("no vneid presentation QR found in the image (rescan)")?
+                .nth(vn1)
+                .ok_or("no QR code found in the image (rescan)")?
         }
         (None, None) => return Err("give IMAGE or --text PAYLOAD".into()),
     };
@@ -262,6 +284,13 @@ pub async fn run(args: VerifyArgs) -> Result<(), BoxError> {
         ..args
     };
     let text = args.text.as_deref().unwrap_or_default();
+    // The printed QR on the chip ID card needs no trust list: it is unsigned.
+    if !text.starts_with("VN1")
+        && let Ok(card) = vneid_wallet::credential::card_qr::parse_card_qr(text)
+    {
+        print_card(&card);
+        return Err("printed card QR: NOT cryptographically verified (read the chip)".into());
+    }
     let anchor = anchor(args.anchor.as_deref())?;
     let now = args.now.unwrap_or_else(now_unix);
     let (trust, mut status) = match (&args.trust_list, &args.backend) {
@@ -436,6 +465,14 @@ mod tests {
         let path = dir.path().join("x.png");
         std::fs::write(&path, b"\x89PNG\r\n\x1a\nnot really").unwrap();
         assert!(decode_image(&path).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_printed_card_qr_is_shown_as_unverified_and_never_accepted() {
+        let card = "001090123456|123456789|Nguyễn Văn An|15031990|Nam|Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội|01072021";
+        assert!(vneid_wallet::credential::card_qr::parse_card_qr(card).is_ok());
+        let err = run(args(card)).await.unwrap_err();
+        assert!(err.to_string().contains("NOT cryptographically verified"));
     }
 
     #[test]
