@@ -384,3 +384,38 @@ async fn two_way_flow_answers_a_registered_verifiers_request_bound_to_its_nonce(
     );
     assert!(history[0].nonce_bound);
 }
+
+#[tokio::test]
+async fn a_credential_row_swapped_outside_the_app_is_dropped_and_another_copy_is_shown() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    activate(&wallet, &backend).await;
+    wallet.fetch_credentials().await.unwrap();
+    let db = rusqlite::Connection::open(root.path().join("wallet").join(vneid_wallet::STORE_FILE))
+        .unwrap();
+    // Copy 2's ciphertext into copy 1's row: the associated data names row and key alias.
+    db.execute(
+        "UPDATE credentials SET sealed = (SELECT sealed FROM credentials WHERE id = 2) WHERE id = 1",
+        [],
+    )
+    .unwrap();
+    // The damaged copy is dropped (with its key) and an intact one is presented.
+    let p = wallet.present(&PRESET_IDENTITY_CHECK, None).unwrap();
+    assert!(p.text.starts_with("VN1:"));
+    let core = wallet
+        .credentials()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.credential_type == types::CORE_ID)
+        .unwrap();
+    assert_eq!(core.copies, BATCH_SIZE - 1);
+    let ids: Vec<i64> = db
+        .prepare("SELECT id FROM credentials ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!ids.contains(&1));
+}

@@ -11,7 +11,7 @@
 
 use super::{Wallet, now_unix};
 use crate::error::WalletError;
-use crate::secure_area::SecureArea;
+use crate::secure_area::{SecureArea, SecureAreaError};
 use crate::store::{self, CredentialRow, DisclosureRecord};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -345,22 +345,8 @@ impl Wallet {
     ) -> Result<Presentation, WalletError> {
         self.require_unlocked()?;
         let now = now_unix();
-        let (row, envelope) = {
-            let store = self.store()?;
-            store.read(|c, sealer| {
-                let Some(row) = store::pick_credential(c, credential_type, now)? else {
-                    return Ok(None);
-                };
-                let env = store::open_credential(c, sealer, &row)?;
-                Ok(Some((row, env)))
-            })?
-        }
-        .ok_or(WalletError::NoCredential)?;
         let registry = Registry::builtin();
-        let holder = PublicKey::from_sec1(&self.secure_area.public_key(&row.key_alias)?)
-            .map_err(|_| WalletError::Internal("secure-area key is not P-256".into()))?;
-        let cred = IssuedCredential::from_envelope(&registry, &envelope, &holder)
-            .map_err(|_| WalletError::Internal("stored credential does not check".into()))?;
+        let (row, cred) = self.usable_copy(&registry, credential_type, now)?;
         let signer = SecureAreaSigner {
             secure_area: self.secure_area.as_ref(),
             alias: &row.key_alias,
@@ -395,6 +381,50 @@ impl Wallet {
             disclosed: claims.to_vec(),
             status: cred.payload.status,
         })
+    }
+
+    /// The next copy to present, opened and checked against its key. A copy that does not
+    /// open or check (edited outside the app, or its key lost) is deleted with its key and
+    /// the next one is tried, so one damaged row cannot block the citizen; it can only cost
+    /// a copy.
+    fn usable_copy(
+        &self,
+        registry: &Registry,
+        credential_type: CredentialTypeId,
+        now: u64,
+    ) -> Result<(CredentialRow, IssuedCredential), WalletError> {
+        loop {
+            let picked = {
+                let store = self.store()?;
+                store.read(|c, sealer| {
+                    let Some(row) = store::pick_credential(c, credential_type, now)? else {
+                        return Ok(None);
+                    };
+                    let env = store::open_credential(c, sealer, &row).ok();
+                    Ok(Some((row, env)))
+                })?
+            };
+            let (row, envelope) = picked.ok_or(WalletError::NoCredential)?;
+            // A missing key means the copy is dead; any other secure-area failure (locked,
+            // user authentication needed) is passed on and deletes nothing.
+            let holder = match self.secure_area.public_key(&row.key_alias) {
+                Ok(k) => Some(k),
+                Err(SecureAreaError::KeyNotFound) => None,
+                Err(e) => return Err(e.into()),
+            };
+            let checked = envelope.zip(holder).and_then(|(env, holder)| {
+                let holder = PublicKey::from_sec1(&holder).ok()?;
+                IssuedCredential::from_envelope(registry, &env, &holder).ok()
+            });
+            match checked {
+                Some(cred) => return Ok((row, cred)),
+                None => {
+                    self.store()?
+                        .transaction(|tx, _| store::delete_credentials(tx, &[row.id]))?;
+                    let _ = self.secure_area.delete_key(&row.key_alias);
+                }
+            }
+        }
     }
 
     /// What the citizen disclosed, oldest first.
