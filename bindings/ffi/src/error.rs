@@ -32,6 +32,17 @@ pub enum ErrorCode {
     ServerError,
     SecureAreaFailure,
     StorageFailure,
+    NoCredential,
+    CredentialRejected,
+    PresentationFailed,
+    RequestInvalid,
+    VerifierDataInvalid,
+    ChipAccessInputInvalid,
+    ChipAccessDenied,
+    ChipLost,
+    ChipNotSupported,
+    ChipReadFailed,
+    TrustStoreInvalid,
     Cancelled,
     Internal,
 }
@@ -46,6 +57,8 @@ pub enum ErrorCategory {
     Server,
     Device,
     Storage,
+    Credential,
+    Chip,
     Cancelled,
     Internal,
 }
@@ -119,6 +132,18 @@ pub enum VneidError {
         message_en: String,
     },
     #[error("{message_en}")]
+    Credential {
+        code: ErrorCode,
+        message_vi: String,
+        message_en: String,
+    },
+    #[error("{message_en}")]
+    Chip {
+        code: ErrorCode,
+        message_vi: String,
+        message_en: String,
+    },
+    #[error("{message_en}")]
     Cancelled {
         code: ErrorCode,
         message_vi: String,
@@ -181,6 +206,16 @@ impl VneidError {
                 message_en,
             },
             ErrorCategory::Storage => Self::Storage {
+                code,
+                message_vi,
+                message_en,
+            },
+            ErrorCategory::Credential => Self::Credential {
+                code,
+                message_vi,
+                message_en,
+            },
+            ErrorCategory::Chip => Self::Chip {
                 code,
                 message_vi,
                 message_en,

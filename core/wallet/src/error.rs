@@ -75,6 +75,10 @@ pub enum ErrorCategory {
     Server,
     Device,
     Storage,
+    /// Credentials, presentations and verification.
+    Credential,
+    /// Reading the chip ID card.
+    Chip,
     Cancelled,
     Internal,
 }
@@ -197,6 +201,39 @@ error_codes! {
     StorageFailure = "STORAGE_FAILURE", Storage,
         "Không đọc/ghi được dữ liệu trên thiết bị.",
         "Data on this device could not be read or written.";
+    NoCredential = "NO_CREDENTIAL", Credential,
+        "Chưa có giấy tờ điện tử để xuất trình. Vui lòng cập nhật dữ liệu khi có mạng.",
+        "No electronic document to show yet. Please update while online.";
+    CredentialRejected = "CREDENTIAL_REJECTED", Credential,
+        "Giấy tờ điện tử nhận được không hợp lệ. Vui lòng thử lại sau.",
+        "The electronic document received is not valid. Please try again later.";
+    PresentationFailed = "PRESENTATION_FAILED", Credential,
+        "Không tạo được mã QR. Vui lòng thử lại.",
+        "The QR code could not be created. Please try again.";
+    RequestInvalid = "REQUEST_INVALID", Credential,
+        "Mã QR yêu cầu không hợp lệ hoặc không đến từ đơn vị đã đăng ký.",
+        "The request QR code is not valid or does not come from a registered verifier.";
+    VerifierDataInvalid = "VERIFIER_DATA_INVALID", Credential,
+        "Danh sách tin cậy hoặc danh sách thu hồi không hợp lệ.",
+        "The trust list or status list is not valid.";
+    ChipAccessInputInvalid = "CHIP_ACCESS_INPUT_INVALID", Chip,
+        "Số định danh, ngày sinh hoặc ngày hết hạn không hợp lệ để đọc chip.",
+        "The ID number, date of birth or expiry date is not valid for reading the chip.";
+    ChipAccessDenied = "CHIP_ACCESS_DENIED", Chip,
+        "Chip từ chối truy cập. Vui lòng kiểm tra số định danh, ngày sinh và ngày hết hạn trên thẻ.",
+        "The chip refused access. Please check the ID number, date of birth and expiry date on the card.";
+    ChipLost = "CHIP_LOST", Chip,
+        "Mất kết nối với thẻ. Vui lòng giữ thẻ sát điện thoại và thử lại.",
+        "The card was lost. Hold it still against the phone and try again.";
+    ChipNotSupported = "CHIP_NOT_SUPPORTED", Chip,
+        "Thẻ này không phải thẻ căn cước gắn chip.",
+        "This card is not a chip ID card.";
+    ChipReadFailed = "CHIP_READ_FAILED", Chip,
+        "Không đọc được dữ liệu chip. Vui lòng thử lại.",
+        "The chip data could not be read. Please try again.";
+    TrustStoreInvalid = "TRUST_STORE_INVALID", Chip,
+        "Chứng thư gốc (CSCA) không hợp lệ.",
+        "The root certificates (CSCA) are not valid.";
     Cancelled = "CANCELLED", Cancelled,
         "Đã hủy thao tác.",
         "The operation was cancelled.";
@@ -259,11 +296,9 @@ impl WalletError {
                 ErrorCode::SecureAreaFailure
             }
             WalletError::Store(_) => ErrorCode::StorageFailure,
-            // No new codes yet: the FFI mirrors this enum exactly, so codes for credentials
-            // arrive with the FFI wiring of presentations.
-            WalletError::NoCredential => ErrorCode::InvalidState,
-            WalletError::CredentialRejected(_) => ErrorCode::ServerError,
-            WalletError::Presentation(_) => ErrorCode::Internal,
+            WalletError::NoCredential => ErrorCode::NoCredential,
+            WalletError::CredentialRejected(_) => ErrorCode::CredentialRejected,
+            WalletError::Presentation(_) => ErrorCode::PresentationFailed,
             WalletError::Cancelled => ErrorCode::Cancelled,
             WalletError::Internal(_) => ErrorCode::Internal,
         }

@@ -32,7 +32,8 @@ private func activate(_ core: WalletCore, _ c: Citizen) async throws {
 private func code(_ e: VneidError) -> ErrorCode {
     switch e {
     case let .Input(code, _, _), let .Account(code, _, _), let .Network(code, _, _),
-         let .Device(code, _, _), let .Storage(code, _, _), let .Cancelled(code, _, _),
+         let .Device(code, _, _), let .Storage(code, _, _), let .Credential(code, _, _),
+         let .Chip(code, _, _), let .Cancelled(code, _, _),
          let .Internal(code, _, _):
         return code
     case let .Otp(code, _, _, _, _): return code
