@@ -25,6 +25,8 @@ cargo fmt --all -- --check
 
 section "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+# The test-only virtual chip export of the FFI crate (used by the Kotlin/Swift tests).
+cargo clippy -p vneid-ffi --all-targets --features virtual-chip -- -D warnings
 
 section "cargo test --workspace"
 cargo test --workspace 2>&1 | tee "$log/cargo.txt"

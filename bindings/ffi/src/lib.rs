@@ -7,14 +7,23 @@
 
 uniffi::setup_scaffolding!();
 
+mod chip;
 mod error;
 mod records;
 mod secure_area;
+#[cfg(feature = "virtual-chip")]
+mod virtual_chip;
 mod wallet;
 
+pub use chip::{
+    CardAccessKey, CheckVerdict, ChipIdentity, ChipReadListener, ChipReadProgress, ChipReader,
+    FaceFormat, NfcError, NfcTransport,
+};
 pub use error::{VneidError, error_code_id};
 pub use records::*;
 pub use secure_area::{SecureArea, SecureAreaError, new_software_secure_area};
+#[cfg(feature = "virtual-chip")]
+pub use virtual_chip::{VirtualChip, VirtualCitizen, virtual_chip_csca_pem, virtual_citizens};
 pub use vneid_wallet::{BlockReason, ErrorCategory, ErrorCode};
 pub use wallet::WalletCore;
 

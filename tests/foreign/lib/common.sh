@@ -70,6 +70,8 @@ build_ffi_and_bindings() {
     local pkgs=(-p vneid-ffi -p uniffi-bindgen)
     # VNEID_BACKEND_BIN: use that backend binary instead of building fixtures/backend.
     [ -n "${VNEID_BACKEND_BIN:-}" ] || pkgs+=(-p vneid-backend)
+    # The tests read the virtual chip card of fixtures/chip through their own NfcTransport.
+    pkgs+=(--features vneid-ffi/virtual-chip)
     log "cargo build ${pkgs[*]}"
     (cd "$REPO_ROOT" && cargo build -q "${pkgs[@]}") || die "cargo build ${pkgs[*]} failed"
     FFI_LIB_DIR=$target/debug

@@ -1,0 +1,331 @@
+//! Reading the chip ID card: the phone's NFC (or a PC/SC reader) as a foreign transport, the
+//! ICAO 9303 protocol in `vneid-emrtd`. Converts types only.
+
+use crate::error::VneidError;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use vneid_emrtd::mrz::{DocumentNumberRule, MrzKey};
+use vneid_emrtd::pa::TrustStore;
+use vneid_emrtd::session::{self, ChipSession, SessionError, Transport, TransportError};
+use vneid_wallet::ErrorCode;
+
+/// Why a transceive failed, as the platform reports it. Android: `TagLostException` →
+/// `TagLost`; an `IOException` timeout → `Timeout`. iOS: a session that ended → `TagLost`.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum NfcError {
+    #[error("the card left the field")]
+    TagLost,
+    #[error("the card did not answer in time")]
+    Timeout,
+    #[error("transport failure: {reason}")]
+    Other { reason: String },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for NfcError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::Other { reason: e.reason }
+    }
+}
+
+/// The link to the card: Android `IsoDep`, iOS `NFCISO7816Tag`, a PC/SC reader.
+#[uniffi::export(with_foreign)]
+pub trait NfcTransport: Send + Sync {
+    /// Sends one command APDU, returns the response APDU (data and status word).
+    fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, NfcError>;
+    /// IsoDep's `maxTransceiveLength`; above 261 the core uses extended-length reads.
+    fn max_transceive_length(&self) -> u32;
+}
+
+/// Told after every block read; called from a background thread.
+#[uniffi::export(with_foreign)]
+pub trait ChipReadListener: Send + Sync {
+    fn on_progress(&self, progress: ChipReadProgress);
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ChipReadProgress {
+    /// The file being read, e.g. "DG2".
+    pub file: String,
+    pub bytes_read: u64,
+    /// Grows as each file's length becomes known; equals `bytes_read` at the end.
+    pub bytes_total: u64,
+}
+
+/// What the app collects to open the chip: the 12-digit ID number and the dates printed on
+/// the card (YYMMDD), or the document number when it is known from the printed MRZ.
+#[derive(Clone, uniffi::Record)]
+pub struct CardAccessKey {
+    pub id_number: String,
+    pub date_of_birth: String,
+    pub date_of_expiry: String,
+    #[uniffi(default = None)]
+    pub document_number: Option<String>,
+}
+
+impl std::fmt::Debug for CardAccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CardAccessKey(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum CheckVerdict {
+    Passed,
+    Failed { reason: String },
+    NotPerformed { reason: String },
+}
+
+impl From<session::Verdict> for CheckVerdict {
+    fn from(v: session::Verdict) -> Self {
+        match v {
+            session::Verdict::Passed => Self::Passed,
+            session::Verdict::Failed { reason } => Self::Failed { reason },
+            session::Verdict::NotPerformed { reason } => Self::NotPerformed { reason },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum FaceFormat {
+    Jpeg,
+    Jpeg2000,
+    Unknown,
+}
+
+/// What the chip says, with a verdict per check. Personal data: `Debug` prints none of it.
+#[derive(Clone, uniffi::Record)]
+pub struct ChipIdentity {
+    pub document_number: String,
+    /// From DG13 (Vietnam) when present, otherwise the MRZ's optional data.
+    pub id_number: Option<String>,
+    pub full_name: Option<String>,
+    /// As DG13 prints it (dd/mm/yyyy).
+    pub date_of_birth: Option<String>,
+    pub sex: Option<String>,
+    pub nationality: Option<String>,
+    pub ethnicity: Option<String>,
+    pub religion: Option<String>,
+    pub place_of_origin: Option<String>,
+    pub place_of_residence: Option<String>,
+    pub identifying_features: Option<String>,
+    pub date_of_issue: Option<String>,
+    /// A date, or the card's words for "no expiry" ("Không thời hạn").
+    pub date_of_expiry: Option<String>,
+    pub father_name: Option<String>,
+    pub mother_name: Option<String>,
+    pub spouse_name: Option<String>,
+    pub old_id_number: Option<String>,
+    pub card_identifier: Option<String>,
+    pub face_image: Option<Vec<u8>>,
+    pub face_format: Option<FaceFormat>,
+    /// Every data group's hash, the SOD signature and the chain to a trusted CSCA.
+    pub passive_authentication: CheckVerdict,
+    pub chip_authentication: CheckVerdict,
+    pub active_authentication: CheckVerdict,
+    pub apdus: u32,
+    pub reconnects: u32,
+}
+
+impl std::fmt::Debug for ChipIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChipIdentity")
+            .field("passive_authentication", &self.passive_authentication)
+            .field("apdus", &self.apdus)
+            .finish_non_exhaustive()
+    }
+}
+
+fn passive_verdict(report: &vneid_emrtd::pa::PassiveAuthReport) -> CheckVerdict {
+    if report.is_valid() {
+        return CheckVerdict::Passed;
+    }
+    let mut reasons = Vec::new();
+    for (name, check) in [
+        ("SOD signature", &report.sod_signature),
+        ("chain", &report.chain),
+        ("validity", &report.validity),
+        ("key usage", &report.key_usage),
+        ("revocation", &report.revocation),
+    ] {
+        if let Some(f) = check.failure() {
+            reasons.push(format!("{name}: {f}"));
+        }
+    }
+    for (dg, hash) in &report.data_groups {
+        use vneid_emrtd::pa::DgHash;
+        match hash {
+            DgHash::Match | DgHash::NotRead => {}
+            DgHash::Mismatch { .. } => reasons.push(format!("DG{dg}: hash mismatch (altered)")),
+            DgHash::NotInSod => reasons.push(format!("DG{dg}: not listed in the SOD")),
+        }
+    }
+    CheckVerdict::Failed {
+        reason: reasons.join("; "),
+    }
+}
+
+impl From<session::ChipIdentity> for ChipIdentity {
+    fn from(c: session::ChipIdentity) -> Self {
+        let passive_authentication = passive_verdict(&c.passive_authentication);
+        let dg13 = c.dg13.unwrap_or_default();
+        let mrz_id = Some(c.mrz.optional_data_1.trim().to_string()).filter(|s| s.len() == 12);
+        let (face_image, face_format) = match c.face {
+            Some(face) => (
+                Some(face.image),
+                Some(match face.format {
+                    vneid_emrtd::dg2::ImageFormat::Jpeg => FaceFormat::Jpeg,
+                    vneid_emrtd::dg2::ImageFormat::Jpeg2000 => FaceFormat::Jpeg2000,
+                    vneid_emrtd::dg2::ImageFormat::Unknown => FaceFormat::Unknown,
+                }),
+            ),
+            None => (None, None),
+        };
+        Self {
+            document_number: c.mrz.document_number.clone(),
+            id_number: dg13.id_number.or(mrz_id),
+            full_name: dg13.full_name,
+            date_of_birth: dg13.date_of_birth,
+            sex: dg13.sex,
+            nationality: dg13.nationality,
+            ethnicity: dg13.ethnicity,
+            religion: dg13.religion,
+            place_of_origin: dg13.place_of_origin,
+            place_of_residence: dg13.place_of_residence,
+            identifying_features: dg13.identifying_features,
+            date_of_issue: dg13.date_of_issue,
+            date_of_expiry: dg13.date_of_expiry.map(|e| match e {
+                vneid_emrtd::lds::Dg13Expiry::Date(d)
+                | vneid_emrtd::lds::Dg13Expiry::NoExpiry(d) => d,
+            }),
+            father_name: dg13.father_name,
+            mother_name: dg13.mother_name,
+            spouse_name: dg13.spouse_name,
+            old_id_number: dg13.old_id_number,
+            card_identifier: dg13.card_identifier,
+            face_image,
+            face_format,
+            passive_authentication,
+            chip_authentication: c.chip_authentication.into(),
+            active_authentication: c.active_authentication.into(),
+            apdus: u32::try_from(c.stats.apdus).unwrap_or(u32::MAX),
+            reconnects: c.stats.reconnects,
+        }
+    }
+}
+
+fn chip_error(e: &SessionError) -> VneidError {
+    let code = match e {
+        SessionError::Cancelled => ErrorCode::Cancelled,
+        SessionError::AccessDenied => ErrorCode::ChipAccessDenied,
+        SessionError::ApplicationNotFound(_) => ErrorCode::ChipNotSupported,
+        SessionError::ConnectionLost { .. } | SessionError::Transport(_) => ErrorCode::ChipLost,
+        _ => ErrorCode::ChipReadFailed,
+    };
+    VneidError::from_code(code, None, None)
+}
+
+/// Lets the core drive a foreign transport.
+struct Foreign(Arc<dyn NfcTransport>);
+
+impl Transport for Foreign {
+    fn transceive(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.0.transceive(apdu.to_vec()).map_err(|e| match e {
+            NfcError::TagLost => TransportError::TagLost,
+            NfcError::Timeout => TransportError::Timeout,
+            NfcError::Other { reason } => TransportError::Other(reason),
+        })
+    }
+
+    fn max_transceive_len(&self) -> usize {
+        usize::try_from(self.0.max_transceive_length()).unwrap_or(usize::MAX)
+    }
+}
+
+/// Reads and verifies chip ID cards against a set of trusted CSCA certificates.
+#[derive(uniffi::Object)]
+pub struct ChipReader {
+    trust: TrustStore,
+    cancel: AtomicBool,
+}
+
+impl std::fmt::Debug for ChipReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChipReader").finish_non_exhaustive()
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl ChipReader {
+    /// `csca_certificates`: each a PEM file (one or more certificates) or one DER certificate.
+    #[uniffi::constructor]
+    pub fn new(csca_certificates: Vec<Vec<u8>>) -> Result<Arc<Self>, VneidError> {
+        let mut trust = TrustStore::new();
+        for file in &csca_certificates {
+            trust
+                .add_csca_file(file)
+                .map_err(|_| VneidError::from_code(ErrorCode::TrustStoreInvalid, None, None))?;
+        }
+        Ok(Arc::new(Self {
+            trust,
+            cancel: AtomicBool::new(false),
+        }))
+    }
+
+    /// Opens the chip with `key` (BAC), reads EF.COM, DG1, DG2, DG13, DG14, DG15 and EF.SOD
+    /// (resuming after a lost tag), and runs passive authentication at `check_time` (Unix
+    /// seconds; now when null). The transport is called from a background thread.
+    pub async fn read(
+        self: Arc<Self>,
+        key: CardAccessKey,
+        transport: Arc<dyn NfcTransport>,
+        listener: Option<Arc<dyn ChipReadListener>>,
+        check_time: Option<u64>,
+    ) -> Result<ChipIdentity, VneidError> {
+        let rule = match key.document_number {
+            Some(n) => DocumentNumberRule::Explicit(n),
+            None => DocumentNumberRule::LastNineDigitsOfIdNumber,
+        };
+        let mrz_key = MrzKey::from_cccd(
+            &key.id_number,
+            &key.date_of_birth,
+            &key.date_of_expiry,
+            &rule,
+        )
+        .map_err(|_| VneidError::from_code(ErrorCode::ChipAccessInputInvalid, None, None))?;
+        let at = check_time.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        });
+        self.cancel.store(false, Ordering::Relaxed);
+        let reader = Arc::clone(&self);
+        let result = tokio::task::spawn_blocking(move || {
+            let rng = ring::rand::SystemRandom::new();
+            let mut random = |buf: &mut [u8]| {
+                let _ = ring::rand::SecureRandom::fill(&rng, buf);
+            };
+            let mut report = |p: &session::ReadProgress| {
+                if let Some(l) = &listener {
+                    l.on_progress(ChipReadProgress {
+                        file: format!("{:?}", p.file),
+                        bytes_read: p.bytes_read as u64,
+                        bytes_total: p.bytes_total as u64,
+                    });
+                }
+            };
+            ChipSession::new(&mrz_key, &reader.trust, at, &mut random)
+                .with_progress(&mut report)
+                .with_cancel(&reader.cancel)
+                .read(&mut Foreign(transport))
+        })
+        .await
+        .map_err(|_| VneidError::from_code(ErrorCode::Internal, None, None))?;
+        result.map(Into::into).map_err(|e| chip_error(&e))
+    }
+
+    /// Stops a read in progress before its next APDU; it fails with `CANCELLED`.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,119 @@
+// Reading the chip ID card through the generated bindings: a Kotlin NfcTransport (what the
+// IsoDep adapter does on a phone) in front of the virtual CCCD of fixtures/chip.
+package vn.vneid.foreigntest
+
+import java.util.concurrent.atomic.AtomicInteger
+import vn.vneid.core.CardAccessKey
+import vn.vneid.core.CheckVerdict
+import vn.vneid.core.ChipReadListener
+import vn.vneid.core.ChipReadProgress
+import vn.vneid.core.ChipReader
+import vn.vneid.core.ErrorCode
+import vn.vneid.core.FaceFormat
+import vn.vneid.core.NfcException
+import vn.vneid.core.NfcTransport
+import vn.vneid.core.VirtualChip
+import vn.vneid.core.VneidException
+import vn.vneid.core.virtualChipCscaPem
+import vn.vneid.core.virtualCitizens
+
+/** Like IsoDep: a transceive per APDU, and TagLostException when the card leaves the field. */
+class KotlinNfcTransport(
+    private val chip: VirtualChip,
+    private val maxLength: UInt,
+    loseTagAt: Set<Int> = emptySet(),
+) : NfcTransport {
+    private val loseAt = loseTagAt.toMutableSet()
+    val apdus = AtomicInteger()
+
+    override fun transceive(apdu: ByteArray): ByteArray {
+        val n = apdus.getAndIncrement()
+        if (loseAt.remove(n)) {
+            chip.removeFromField()
+            throw NfcException.TagLost()
+        }
+        return chip.transceive(apdu)
+    }
+
+    override fun maxTransceiveLength(): UInt = maxLength
+}
+
+class RecordingListener(private val onEach: (ChipReadProgress) -> Unit = {}) : ChipReadListener {
+    val events = java.util.Collections.synchronizedList(mutableListOf<ChipReadProgress>())
+    override fun onProgress(progress: ChipReadProgress) {
+        events += progress
+        onEach(progress)
+    }
+}
+
+private fun trustedReader() = ChipReader(listOf(virtualChipCscaPem().toByteArray()))
+
+private fun keyOf(c: vn.vneid.core.VirtualCitizen) = CardAccessKey(c.idNumber, c.dateOfBirth, c.dateOfExpiry, null)
+
+val chipTests = listOf(
+    test("reads and verifies the virtual card over an extended-length transport") {
+        val citizen = virtualCitizens().first()
+        val transport = KotlinNfcTransport(VirtualChip(citizen.idNumber), 65_546u)
+        val listener = RecordingListener()
+        val id = trustedReader().read(keyOf(citizen), transport, listener, null)
+        assertEquals(citizen.idNumber, id.idNumber, "ID number from DG13")
+        assertEquals(citizen.fullName, id.fullName, "full name with diacritics from DG13")
+        assertEquals(CheckVerdict.Passed, id.passiveAuthentication, "passive authentication")
+        assertTrue(id.chipAuthentication is CheckVerdict.NotPerformed) { "CA ${id.chipAuthentication}" }
+        assertEquals(FaceFormat.JPEG, id.faceFormat, "face format")
+        val face = id.faceImage ?: fail("no face")
+        assertTrue(face.size > 1000 && face[0] == 0xFF.toByte() && face[1] == 0xD8.toByte()) { "not a JPEG" }
+        val events = listener.events.toList()
+        assertTrue(events.isNotEmpty()) { "no progress events" }
+        assertTrue(events.zipWithNext().all { (a, b) -> b.bytesRead >= a.bytesRead }) { "progress went backwards" }
+        assertEquals(events.last().bytesTotal, events.last().bytesRead, "last progress event")
+        assertEquals(transport.apdus.get().toUInt(), id.apdus, "APDUs counted by the core")
+    },
+
+    test("a short-only transport reads the same identity with more APDUs") {
+        val citizen = virtualCitizens().first()
+        val extended = trustedReader().read(
+            keyOf(citizen), KotlinNfcTransport(VirtualChip(citizen.idNumber), 65_546u), null, null)
+        val short = trustedReader().read(
+            keyOf(citizen), KotlinNfcTransport(VirtualChip(citizen.idNumber), 261u), null, null)
+        assertEquals(extended.idNumber, short.idNumber, "same identity")
+        assertTrue(short.apdus > extended.apdus * 3u) { "short ${short.apdus} vs extended ${extended.apdus}" }
+    },
+
+    test("a lost tag mid-read resumes where it stopped") {
+        val citizen = virtualCitizens().last()
+        val transport = KotlinNfcTransport(VirtualChip(citizen.idNumber), 261u, setOf(6, 30))
+        val id = trustedReader().read(keyOf(citizen), transport, null, null)
+        assertEquals(2u, id.reconnects, "reconnects")
+        assertEquals(CheckVerdict.Passed, id.passiveAuthentication, "passive authentication after resume")
+    },
+
+    test("wrong dates are refused by the chip with CHIP_ACCESS_DENIED") {
+        val citizen = virtualCitizens().first()
+        val wrong = CardAccessKey(citizen.idNumber, citizen.dateOfBirth, "991231", null)
+        val e = assertThrows<VneidException.Chip> {
+            trustedReader().read(wrong, KotlinNfcTransport(VirtualChip(citizen.idNumber), 65_546u), null, null)
+        }
+        assertEquals(ErrorCode.CHIP_ACCESS_DENIED, e.code, "code")
+        assertTrue(e.messageVi.isNotBlank() && e.messageEn.isNotBlank()) { "messages" }
+    },
+
+    test("a card whose signer no trusted CSCA issued fails passive authentication") {
+        val citizen = virtualCitizens().first()
+        val id = ChipReader(emptyList()).read(
+            keyOf(citizen), KotlinNfcTransport(VirtualChip(citizen.idNumber), 65_546u), null, null)
+        val verdict = id.passiveAuthentication
+        assertTrue(verdict is CheckVerdict.Failed && verdict.reason.contains("chain")) { "verdict $verdict" }
+    },
+
+    test("cancel stops a read in progress") {
+        val citizen = virtualCitizens().first()
+        val reader = trustedReader()
+        val listener = RecordingListener { reader.cancel() }
+        val e = assertThrows<VneidException.Cancelled> {
+            reader.read(keyOf(citizen), KotlinNfcTransport(VirtualChip(citizen.idNumber), 261u), listener, null)
+        }
+        assertEquals(ErrorCode.CANCELLED, e.code, "code")
+        assertEquals(1, listener.events.size, "progress events before the cancel took effect")
+    },
+)

@@ -1,0 +1,87 @@
+// Reading the chip ID card through the generated Swift bindings: a Swift NfcTransport (what the
+// CoreNFC NFCISO7816Tag adapter does on an iPhone) in front of the virtual CCCD.
+import Foundation
+import VneidCore
+
+/// Like an NFCISO7816Tag session: one transceive per APDU; the tag can be lost.
+final class SwiftNfcTransport: NfcTransport, @unchecked Sendable {
+    private let chip: VirtualChip
+    private let maxLength: UInt32
+    private let lock = NSLock()
+    private var loseAt: Set<Int>
+    private var count = 0
+
+    init(_ chip: VirtualChip, maxLength: UInt32, loseTagAt: Set<Int> = []) {
+        self.chip = chip
+        self.maxLength = maxLength
+        self.loseAt = loseTagAt
+    }
+
+    var apdus: Int { lock.withLock { count } }
+
+    func transceive(apdu: Data) throws -> Data {
+        let lost: Bool = lock.withLock {
+            defer { count += 1 }
+            return loseAt.remove(count) != nil
+        }
+        if lost {
+            chip.removeFromField()
+            throw NfcError.TagLost
+        }
+        return try chip.transceive(apdu: apdu)
+    }
+
+    func maxTransceiveLength() -> UInt32 { maxLength }
+}
+
+final class SwiftProgress: ChipReadListener, @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [ChipReadProgress] = []
+    var all: [ChipReadProgress] { lock.withLock { events } }
+    func onProgress(progress: ChipReadProgress) { lock.withLock { events.append(progress) } }
+}
+
+private func trustedReader() throws -> ChipReader {
+    try ChipReader(cscaCertificates: [Data(virtualChipCscaPem().utf8)])
+}
+
+private func key(_ c: VirtualCitizen) -> CardAccessKey {
+    CardAccessKey(idNumber: c.idNumber, dateOfBirth: c.dateOfBirth, dateOfExpiry: c.dateOfExpiry, documentNumber: nil)
+}
+
+let chipTests: [TestCase] = [
+    test("reads and verifies the virtual card through a Swift transport") {
+        guard let citizen = virtualCitizens().first else { throw fail("no virtual citizens") }
+        let transport = SwiftNfcTransport(try VirtualChip(idNumber: citizen.idNumber), maxLength: 65_546)
+        let progress = SwiftProgress()
+        let id = try await trustedReader().read(key: key(citizen), transport: transport, listener: progress, checkTime: nil)
+        try assertEqual(citizen.idNumber, id.idNumber, "ID number")
+        try assertEqual(citizen.fullName, id.fullName, "full name with diacritics")
+        try assertEqual(CheckVerdict.passed, id.passiveAuthentication, "passive authentication")
+        try assertEqual(FaceFormat.jpeg, id.faceFormat, "face format")
+        try assertTrue((id.faceImage?.count ?? 0) > 1000, "face image")
+        guard let last = progress.all.last else { throw fail("no progress") }
+        try assertEqual(last.bytesTotal, last.bytesRead, "last progress event")
+        try assertEqual(UInt32(transport.apdus), id.apdus, "APDUs")
+    },
+
+    test("a lost tag mid-read resumes where it stopped") {
+        guard let citizen = virtualCitizens().last else { throw fail("no virtual citizens") }
+        let transport = SwiftNfcTransport(try VirtualChip(idNumber: citizen.idNumber), maxLength: 261, loseTagAt: [6, 30])
+        let id = try await trustedReader().read(key: key(citizen), transport: transport, listener: nil, checkTime: nil)
+        try assertEqual(2, id.reconnects, "reconnects")
+        try assertEqual(CheckVerdict.passed, id.passiveAuthentication, "passive authentication")
+    },
+
+    test("wrong dates are refused by the chip with a Chip error") {
+        guard let citizen = virtualCitizens().first else { throw fail("no virtual citizens") }
+        let wrong = CardAccessKey(idNumber: citizen.idNumber, dateOfBirth: citizen.dateOfBirth,
+                                  dateOfExpiry: "991231", documentNumber: nil)
+        let transport = SwiftNfcTransport(try VirtualChip(idNumber: citizen.idNumber), maxLength: 65_546)
+        let e = try await assertThrows(VneidError.self) {
+            _ = try await trustedReader().read(key: wrong, transport: transport, listener: nil, checkTime: nil)
+        }
+        guard case let .Chip(code, _, _) = e else { throw fail("not a Chip error: \(e)") }
+        try assertEqual(ErrorCode.chipAccessDenied, code, "code")
+    },
+]
