@@ -9,8 +9,10 @@ uniffi::setup_scaffolding!();
 
 mod chip;
 mod error;
+mod presentation;
 mod records;
 mod secure_area;
+mod verifier;
 #[cfg(feature = "virtual-chip")]
 mod virtual_chip;
 mod wallet;
@@ -20,8 +22,10 @@ pub use chip::{
     FaceFormat, NfcError, NfcTransport,
 };
 pub use error::{VneidError, error_code_id};
+pub use presentation::*;
 pub use records::*;
 pub use secure_area::{SecureArea, SecureAreaError, new_software_secure_area};
+pub use verifier::*;
 #[cfg(feature = "virtual-chip")]
 pub use virtual_chip::{VirtualChip, VirtualCitizen, virtual_chip_csca_pem, virtual_citizens};
 pub use vneid_wallet::{BlockReason, ErrorCategory, ErrorCode};

@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 
 #[derive(uniffi::Object)]
 pub struct WalletCore {
-    wallet: Arc<Wallet>,
+    pub(crate) wallet: Arc<Wallet>,
     runtime: Option<tokio::runtime::Runtime>,
     tasks: Mutex<HashMap<u64, AbortHandle>>,
     next_task: AtomicU64,
@@ -46,7 +46,10 @@ fn internal(message: impl std::fmt::Display) -> VneidError {
 
 impl WalletCore {
     /// Runs `work` on the core's runtime as an abortable task.
-    async fn run<T, F>(&self, work: impl FnOnce(Arc<Wallet>) -> F) -> Result<T, VneidError>
+    pub(crate) async fn run<T, F>(
+        &self,
+        work: impl FnOnce(Arc<Wallet>) -> F,
+    ) -> Result<T, VneidError>
     where
         T: Send + 'static,
         F: Future<Output = Result<T, WalletError>> + Send + 'static,

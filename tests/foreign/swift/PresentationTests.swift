@@ -1,0 +1,172 @@
+// Holder presentation and the counter verifier through the generated Swift bindings: the
+// wallet signs with the OpenSSL secure area, a Verifier built from the backend's signed trust
+// list and status list checks the QR text.
+import Foundation
+import VneidCore
+
+/// The reference backend's trust-list anchor (SEC1 compressed), pinned as a counter app does.
+private let anchorHex = "03889d55e3ab10002b71ce2c4b5e20c2387d329d405dc0d33952ca6e676eb52b2d"
+/// SHA-256("vneid-backend/test-verifier/v1"): the scalar of the backend's registered test verifier.
+private let testVerifierScalarHex = "d1eedbe5ab4c67d3cc9f242ab4e8e7d849bdb8e2a95d5061d928d1a9a2bfc19c"
+private let testVerifierName = "Khách sạn Sen Vàng (test verifier)"
+private let base45 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+
+private func hex(_ s: String) -> Data {
+    let chars = Array(s)
+    return Data(stride(from: 0, to: chars.count, by: 2).map { UInt8(String(chars[$0...$0 + 1]), radix: 16)! })
+}
+
+/// A signed list from the backend: the `signed` field of the JSON answer, base64url-decoded.
+private func signedList(_ path: String) async throws -> Data {
+    let (status, body) = try await HTTP.get(try TestEnv.backendURL + path)
+    try assertEqual(200, status, "GET \(path) status")
+    guard let obj = try JSONSerialization.jsonObject(with: body) as? [String: Any],
+          var b64 = obj["signed"] as? String else { throw fail("no signed list in \(path)") }
+    b64 = b64.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    b64 += String(repeating: "=", count: (4 - b64.count % 4) % 4)
+    guard let data = Data(base64Encoded: b64) else { throw fail("signed list of \(path) is not base64url") }
+    return data
+}
+
+private func trustList() async throws -> Data { try await signedList("/v1/trust-list") }
+
+private func statusList(_ payload: String) async throws -> Data {
+    guard let id = presentationStatusListId(payloadText: payload) else { throw fail("QR names no status list") }
+    return try await signedList("/v1/status-lists/\(id)")
+}
+
+/// Lowers the low digit of one Base45 triple: still valid Base45, one byte of the payload changed.
+private func tamper(_ payload: String) -> String {
+    var chars = Array(payload)
+    let i = 4 + 3 * ((chars.count - 4) / 6)
+    let pos = base45.firstIndex(of: chars[i])!
+    chars[i] = base45[pos == 0 ? 1 : pos - 1]
+    return String(chars)
+}
+
+private func counter() async throws -> Verifier {
+    try Verifier(trustList: try await trustList(), anchorPublicKey: hex(anchorHex), config: VerifierConfig())
+}
+
+/// The stable code of a Credential error.
+private func credentialCode(_ e: VneidError) throws -> ErrorCode {
+    guard case let .Credential(code, _, _) = e else { throw fail("not a Credential error: \(e)") }
+    return code
+}
+
+private func activatedWallet() async throws -> (WalletCore, Citizen) {
+    let c = try await DevBackend.freshCitizen()
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("vneid-swift-present-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    let core = try WalletCore(
+        config: WalletConfig(dataDir: url.path, backendUrl: try TestEnv.backendURL, deviceName: "Swift test phone",
+                             platform: .ios, kdfIterations: 1_000, httpTimeoutSeconds: 20),
+        secureArea: OpenSSLSecureArea())
+    _ = try await core.startActivation(input: ActivationInput(
+        idNumber: c.idNumber, phone: c.phone, dateOfBirth: c.dateOfBirth, email: nil))
+    try await core.verifyOtp(otp: try await DevBackend.latestOtp(c.phone))
+    _ = try await core.setPasscode(passcode: "860247")
+    return (core, c)
+}
+
+let presentationTests: [TestCase] = [
+    test("identity check QR from the Swift secure area is accepted, then flagged as replayed; tampering is rejected") {
+        let (core, c) = try await activatedWallet()
+        let none = try await assertThrows(VneidError.self) { _ = try await core.present(preset: .identityCheck) }
+        try assertEqual(ErrorCode.noCredential, try credentialCode(none), "code before fetching")
+
+        let held = try await core.fetchCredentials()
+        try assertEqual(2, held.count, "credential types held")
+        try assertTrue(held.allSatisfy { $0.copies == 4 && $0.unused == 4 }, "batches \(held)")
+
+        let qr = try await core.present(preset: .identityCheck)
+        try assertTrue(qr.payload.hasPrefix("VN1:"), "payload prefix")
+        try assertTrue(qr.qrVersion <= 15, "QR version \(qr.qrVersion)")
+        try assertEqual(Int(qr.qrWidth * qr.qrWidth), qr.modules.count, "module count")
+        try assertEqual(5, qr.disclosedClaims.count, "disclosed claims")
+
+        let verifier = try await counter()
+        let listId = try verifier.updateStatusList(statusList: try await statusList(qr.payload))
+        try assertEqual(presentationStatusListId(payloadText: qr.payload), listId, "status list id")
+
+        let ok = verifier.verify(payloadText: qr.payload, nowUnix: nil)
+        try assertEqual(VerdictClass.accept, ok.verdict, "verdict (\(ok.reason) \(ok.detail ?? ""))")
+        try assertEqual(VerificationReason.verified, ok.reason, "reason")
+        var claims: [String: String] = [:]
+        for claim in ok.claims { claims[claim.claim.name] = claim.value }
+        try assertEqual(c.idNumber, claims["id_number"], "ID number")
+        try assertEqual(c.fullName, claims["full_name"], "full name with diacritics")
+        try assertEqual(c.dateOfBirth, claims["birth_date"], "date of birth")
+        try assertTrue(ok.warnings.contains(.comparePortrait), "warnings \(ok.warnings)")
+        try assertTrue(ok.issuerName != nil, "issuer name")
+
+        let again = verifier.verify(payloadText: qr.payload, nowUnix: nil)
+        try assertEqual(VerdictClass.reject, again.verdict, "replay verdict")
+        try assertEqual(VerificationReason.replayed, again.reason, "replay reason")
+
+        let tampered = verifier.verify(payloadText: tamper(qr.payload), nowUnix: nil)
+        try assertEqual(VerdictClass.reject, tampered.verdict, "tampered verdict (\(tampered.reason))")
+        try assertTrue(tampered.claims.isEmpty, "claims of a rejected QR")
+
+        let history = try core.disclosureHistory()
+        try assertEqual(1, history.count, "history entries")
+        try assertEqual("identity_check", history[0].preset, "history preset")
+        try assertEqual(nil, history[0].verifier, "history verifier")
+        try assertEqual(["full_name", "id_number", "birth_date", "sex", "portrait_digest"],
+                        history[0].claims.map { $0.name }, "history claims")
+    },
+
+    test("bad trust list, anchor and status list bytes are VERIFIER_DATA_INVALID") {
+        let trust = try await trustList()
+        let badAnchor = try await assertThrows(VneidError.self) {
+            _ = try Verifier(trustList: trust, anchorPublicKey: Data(repeating: 2, count: 33), config: VerifierConfig())
+        }
+        try assertEqual(ErrorCode.verifierDataInvalid, try credentialCode(badAnchor), "bad anchor")
+        let badList = try await assertThrows(VneidError.self) {
+            _ = try Verifier(trustList: trust.dropLast(), anchorPublicKey: hex(anchorHex), config: VerifierConfig())
+        }
+        try assertEqual(ErrorCode.verifierDataInvalid, try credentialCode(badList), "truncated trust list")
+        let verifier = try await counter()
+        let bad = try await assertThrows(VneidError.self) {
+            _ = try verifier.updateStatusList(statusList: Data([1, 2, 3]))
+        }
+        try assertEqual(ErrorCode.verifierDataInvalid, try credentialCode(bad), "bad status list")
+    },
+
+    test("two-way flow: the answer is bound to the counter's nonce and recorded with the registered name") {
+        let (core, _) = try await activatedWallet()
+        _ = try await core.fetchCredentials()
+        let signer = try RequestSigner(privateKey: hex(testVerifierScalarHex))
+        let request = try signer.createRequest(audience: "sen-vang-counter-1", preset: .hotelCheckIn,
+                                               validitySeconds: 120, nowUnix: nil)
+        try assertTrue(request.payload.hasPrefix("VR1:"), "request prefix")
+
+        let trust = try await trustList()
+        let invalid = try await assertThrows(VneidError.self) {
+            _ = try VerifierRequest(requestText: "VR1:NOT-A-REQUEST", trustList: trust,
+                                    anchorPublicKey: hex(anchorHex), nowUnix: nil)
+        }
+        try assertEqual(ErrorCode.requestInvalid, try credentialCode(invalid), "invalid request")
+
+        let asked = try VerifierRequest(requestText: request.payload, trustList: trust,
+                                        anchorPublicKey: hex(anchorHex), nowUnix: nil)
+        try assertEqual(testVerifierName, asked.verifierName(), "registered verifier name")
+        try assertEqual(["full_name", "id_number", "birth_date", "sex", "nationality"],
+                        asked.requestedClaims().map { $0.name }, "requested claims")
+
+        let answer = try await core.presentForRequest(request: asked)
+        let verifier = try await counter()
+        _ = try verifier.updateStatusList(statusList: try await statusList(answer.payload))
+        var other = request
+        other.nonce = Data(count: 16)
+        let wrong = verifier.verifyAnswer(payloadText: answer.payload, request: other, nowUnix: nil)
+        try assertEqual(VerificationReason.wrongNonce, wrong.reason, "wrong nonce")
+        let ok = verifier.verifyAnswer(payloadText: answer.payload, request: request, nowUnix: nil)
+        try assertEqual(VerdictClass.accept, ok.verdict, "answer verdict (\(ok.reason))")
+        try assertEqual(5, ok.claims.count, "claims disclosed")
+
+        let history = try core.disclosureHistory()
+        try assertEqual(testVerifierName, history.last?.verifier, "history verifier")
+        try assertTrue(history.last?.nonceBound == true, "history nonce bound")
+    },
+]
