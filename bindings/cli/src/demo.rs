@@ -187,6 +187,16 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
 
     step(
         9,
+        "Reading the citizen's chip ID card (virtual CCCD: BAC, secure messaging, passive authentication)",
+    );
+    match crate::read_card::read_for_demo(&citizen.id_number) {
+        Some(Ok(line)) => println!("    {line}"),
+        Some(Err(e)) => return Err(format!("chip read failed: {e}").into()),
+        None => println!("    (no virtual card for this citizen; skipped)"),
+    }
+
+    step(
+        10,
         "Fetching credentials: a batch of copies per type, one secure-area key each",
     );
     let fetch_started = Instant::now();
@@ -201,7 +211,7 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     println!("    fetched and stored in {:.0?}", fetch_started.elapsed());
 
     step(
-        10,
+        11,
         "Presenting \"identity check\" as a QR (one-way, valid 60 s)",
     );
     let preset = vneid_wallet::credential::claims::PRESET_IDENTITY_CHECK;
@@ -218,7 +228,7 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     );
 
     step(
-        11,
+        12,
         "Verifying at the counter: trust list (pinned anchor), status list, both signatures",
     );
     let anchor = crate::verify::anchor(None)?;

@@ -6,6 +6,7 @@
 
 mod bench;
 mod demo;
+mod read_card;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +21,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Read and verify a chip ID card (virtual cards of fixtures/chip) with a verdict per check.
+    ReadCard(read_card::ReadCardArgs),
     /// Start an embedded backend, create a wallet in a temporary directory and activate an
     /// account, printing each step.
     Demo(demo::DemoArgs),
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
             Command::Demo(args) => demo::run(args).await,
             Command::Bench(args) => bench::run(args).await,
             Command::Verify(args) => verify::run(args).await,
+            Command::ReadCard(args) => read_card::run(args).await,
             Command::Backend { command } => backend(command).await,
         }
     });

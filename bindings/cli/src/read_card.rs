@@ -1,0 +1,311 @@
+//! `vneid read-card`: read and verify a chip ID card the way a counter does, with a progress
+//! bar and a verdict per check. `--virtual` reads the synthetic cards of `fixtures/chip`
+//! (faults and link speed selectable), so the whole path runs without hardware.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::PathBuf;
+use vneid_chip::{Citizen, Faults, LinkModel, VirtualCard};
+use vneid_emrtd::mrz::{DocumentNumberRule, MrzKey};
+use vneid_emrtd::pa::{Check, DgHash, PassiveAuthReport, TrustStore};
+use vneid_emrtd::session::{BlockChoice, ChipIdentity, ChipSession, ReadProgress, SessionConfig};
+
+#[derive(clap::Args, Debug)]
+pub struct ReadCardArgs {
+    /// Read the virtual card of this 12-digit ID number (see `--list`).
+    #[arg(long = "virtual", value_name = "ID_NUMBER")]
+    virtual_card: Option<String>,
+    /// List the virtual cards.
+    #[arg(long)]
+    list: bool,
+    /// Date of birth as printed (YYMMDD); defaults to the virtual card's own.
+    #[arg(long)]
+    date_of_birth: Option<String>,
+    /// Date of expiry as printed (YYMMDD); defaults to the virtual card's own.
+    #[arg(long)]
+    date_of_expiry: Option<String>,
+    /// Trusted CSCA certificate files (PEM or DER); defaults to the test CSCA for virtual cards.
+    #[arg(long)]
+    csca: Vec<PathBuf>,
+    /// Short APDUs only (a reader without extended length).
+    #[arg(long)]
+    short: bool,
+    /// Lose the card at these APDU indices (0-based) to watch the read resume.
+    #[arg(long, value_delimiter = ',')]
+    lose_tag_at: Vec<usize>,
+    /// Slow link model (106 kbit/s instead of 424 kbit/s) for the simulated time.
+    #[arg(long)]
+    slow: bool,
+    /// Machine-readable output.
+    #[arg(long)]
+    json: bool,
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn progress_bar(p: &ReadProgress) {
+    let total = p.bytes_total.max(1);
+    let filled = (p.bytes_read * 30 / total).min(30);
+    eprint!(
+        "\r[{}{}] {:>6}/{:<6} bytes  {:?}    ",
+        "#".repeat(filled),
+        " ".repeat(30 - filled),
+        p.bytes_read,
+        p.bytes_total,
+        p.file
+    );
+    let _ = std::io::stderr().flush();
+}
+
+fn check_text(c: &Check) -> String {
+    match c {
+        Check::Passed => "passed".into(),
+        Check::Failed(f) => format!("FAILED: {f}"),
+        Check::NotChecked(n) => format!("not checked: {n:?}"),
+    }
+}
+
+fn verdict_lines(pa: &PassiveAuthReport) -> Vec<(String, String)> {
+    let mut lines = vec![
+        ("SOD signature".to_string(), check_text(&pa.sod_signature)),
+        ("chain to CSCA".to_string(), check_text(&pa.chain)),
+        ("validity".to_string(), check_text(&pa.validity)),
+        ("key usage".to_string(), check_text(&pa.key_usage)),
+        ("revocation".to_string(), check_text(&pa.revocation)),
+    ];
+    for (dg, hash) in &pa.data_groups {
+        let text = match hash {
+            DgHash::Match => "hash matches".to_string(),
+            DgHash::Mismatch { .. } => "HASH MISMATCH (altered)".to_string(),
+            DgHash::NotInSod => "NOT LISTED in the SOD".to_string(),
+            DgHash::NotRead => "not read".to_string(),
+        };
+        lines.push((format!("DG{dg}"), text));
+    }
+    lines
+}
+
+pub async fn run(args: ReadCardArgs) -> Result<(), Box<dyn std::error::Error>> {
+    if args.list {
+        for c in Citizen::all() {
+            println!(
+                "{}  born {}  expires {}  {}",
+                c.id_number, c.date_of_birth, c.date_of_expiry, c.full_name
+            );
+        }
+        return Ok(());
+    }
+    let id = args
+        .virtual_card
+        .clone()
+        .ok_or("give --virtual ID_NUMBER (PC/SC readers are not supported yet)")?;
+    let citizen = Citizen::by_id(&id).ok_or("no virtual card for this ID number (see --list)")?;
+    // CPU-bound and short: no need to leave this thread.
+    read_virtual(args, citizen)
+}
+
+fn read_virtual(
+    args: ReadCardArgs,
+    citizen: &'static Citizen,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut trust = TrustStore::new();
+    if args.csca.is_empty() {
+        trust.add_csca_pem(
+            vneid_pki::Pki::get(vneid_pki::Algorithm::EcdsaP256)
+                .csca_pem()
+                .as_bytes(),
+        )?;
+    }
+    for path in &args.csca {
+        trust.add_csca_file(&std::fs::read(path)?)?;
+    }
+    let key = MrzKey::from_cccd(
+        citizen.id_number,
+        args.date_of_birth
+            .as_deref()
+            .unwrap_or(citizen.date_of_birth),
+        args.date_of_expiry
+            .as_deref()
+            .unwrap_or(citizen.date_of_expiry),
+        &DocumentNumberRule::LastNineDigitsOfIdNumber,
+    )?;
+    let mut card = VirtualCard::for_citizen(citizen)?
+        .with_faults(Faults {
+            lose_tag_at: args.lose_tag_at.iter().copied().collect::<BTreeSet<_>>(),
+            short_only: args.short,
+        })
+        .with_link(if args.slow {
+            LinkModel::SLOW
+        } else {
+            LinkModel::FAST
+        });
+    let rng = ring::rand::SystemRandom::new();
+    let mut random = |buf: &mut [u8]| {
+        let _ = ring::rand::SecureRandom::fill(&rng, buf);
+    };
+    let mut progress = |p: &ReadProgress| {
+        if !args.json {
+            progress_bar(p);
+        }
+    };
+    let config = SessionConfig {
+        block: if args.short {
+            BlockChoice::Short
+        } else {
+            BlockChoice::Auto
+        },
+        ..SessionConfig::default()
+    };
+    let started = std::time::Instant::now();
+    let identity = ChipSession::new(&key, &trust, now(), &mut random)
+        .with_config(config)
+        .with_progress(&mut progress)
+        .read(&mut card);
+    let cpu = started.elapsed();
+    if !args.json {
+        eprintln!();
+    }
+    let identity = identity?;
+    let link = card.stats();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&json(&identity, &link))?);
+    } else {
+        print_human(&identity, &link, cpu);
+    }
+    if identity.passive_authentication.is_valid() {
+        Ok(())
+    } else {
+        Err("passive authentication failed".into())
+    }
+}
+
+fn print_human(id: &ChipIdentity, link: &vneid_chip::LinkStats, cpu: std::time::Duration) {
+    let dg13 = id.dg13.clone().unwrap_or_default();
+    let field = |label: &str, v: &Option<String>| {
+        println!("  {label:<22} {}", v.as_deref().unwrap_or("—"));
+    };
+    println!(
+        "Chip ID card (ICAO 9303, document {})",
+        id.mrz.document_number
+    );
+    field("ID number", &dg13.id_number);
+    field("Full name", &dg13.full_name);
+    field("Date of birth", &dg13.date_of_birth);
+    field("Sex", &dg13.sex);
+    field("Nationality", &dg13.nationality);
+    field("Ethnicity", &dg13.ethnicity);
+    field("Place of origin", &dg13.place_of_origin);
+    field("Place of residence", &dg13.place_of_residence);
+    field("Date of issue", &dg13.date_of_issue);
+    field("Father", &dg13.father_name);
+    field("Mother", &dg13.mother_name);
+    if let Some(face) = &id.face {
+        println!(
+            "  {:<22} {:?}, {} bytes",
+            "Face image",
+            face.format,
+            face.image.len()
+        );
+    }
+    println!("Checks");
+    for (name, text) in verdict_lines(&id.passive_authentication) {
+        println!("  {name:<22} {text}");
+    }
+    println!(
+        "  {:<22} {:?}",
+        "chip authentication", id.chip_authentication
+    );
+    println!(
+        "  {:<22} {:?}",
+        "active authentication", id.active_authentication
+    );
+    println!(
+        "Verdict: {}",
+        if id.passive_authentication.is_valid() {
+            "GENUINE DATA (passive authentication passed; clone checks not performed)"
+        } else {
+            "REJECT (passive authentication failed)"
+        }
+    );
+    println!(
+        "Link: {} APDUs, {} bytes sent, {} received, {} reconnects; simulated {:.0} ms; core CPU {:.1?}",
+        link.apdus,
+        link.command_bytes,
+        link.response_bytes,
+        id.stats.reconnects,
+        link.simulated_us as f64 / 1000.0,
+        cpu
+    );
+}
+
+fn json(id: &ChipIdentity, link: &vneid_chip::LinkStats) -> serde_json::Value {
+    let dg13 = id.dg13.clone().unwrap_or_default();
+    serde_json::json!({
+        "document_number": id.mrz.document_number,
+        "id_number": dg13.id_number,
+        "full_name": dg13.full_name,
+        "date_of_birth": dg13.date_of_birth,
+        "sex": dg13.sex,
+        "nationality": dg13.nationality,
+        "place_of_origin": dg13.place_of_origin,
+        "place_of_residence": dg13.place_of_residence,
+        "face_bytes": id.face.as_ref().map(|f| f.image.len()),
+        "passive_authentication": {
+            "valid": id.passive_authentication.is_valid(),
+            "checks": verdict_lines(&id.passive_authentication)
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        },
+        "chip_authentication": format!("{:?}", id.chip_authentication),
+        "active_authentication": format!("{:?}", id.active_authentication),
+        "apdus": link.apdus,
+        "reconnects": id.stats.reconnects,
+        "simulated_ms": link.simulated_us / 1000,
+    })
+}
+
+/// One line for the demo: reads the virtual card of `id_number` (if there is one) with the
+/// test CSCA and summarises the identity and the verdicts.
+pub fn read_for_demo(id_number: &str) -> Option<Result<String, Box<dyn std::error::Error>>> {
+    let citizen = Citizen::by_id(id_number)?;
+    Some((|| {
+        let mut trust = TrustStore::new();
+        trust.add_csca_pem(
+            vneid_pki::Pki::get(vneid_pki::Algorithm::EcdsaP256)
+                .csca_pem()
+                .as_bytes(),
+        )?;
+        let key = MrzKey::from_cccd(
+            citizen.id_number,
+            citizen.date_of_birth,
+            citizen.date_of_expiry,
+            &DocumentNumberRule::LastNineDigitsOfIdNumber,
+        )?;
+        let mut card = VirtualCard::for_citizen(citizen)?.with_link(LinkModel::FAST);
+        let rng = ring::rand::SystemRandom::new();
+        let mut random = |buf: &mut [u8]| {
+            let _ = ring::rand::SecureRandom::fill(&rng, buf);
+        };
+        let id = ChipSession::new(&key, &trust, now(), &mut random).read(&mut card)?;
+        let link = card.stats();
+        let dg13 = id.dg13.clone().unwrap_or_default();
+        Ok(format!(
+            "{} (ID {}), face {} bytes; passive authentication {}; chip/active authentication not performed yet; {} APDUs, simulated {} ms at 424 kbit/s",
+            dg13.full_name.as_deref().unwrap_or("?"),
+            dg13.id_number.as_deref().unwrap_or("?"),
+            id.face.as_ref().map_or(0, |f| f.image.len()),
+            if id.passive_authentication.is_valid() {
+                "PASSED"
+            } else {
+                "FAILED"
+            },
+            link.apdus,
+            link.simulated_us / 1000
+        ))
+    })())
+}

@@ -1,0 +1,98 @@
+//! `vneid read-card --virtual` as a counter operator runs it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::process::Command;
+
+fn vneid(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_vneid"))
+        .args(args)
+        .output()
+        .expect("vneid runs")
+}
+
+#[test]
+fn reading_a_virtual_card_prints_verified_identity_as_json() {
+    let out = vneid(&["read-card", "--virtual", "079195004321", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["id_number"], "079195004321");
+    assert_eq!(v["full_name"], "Trần Thị Bích Ngọc");
+    assert_eq!(v["passive_authentication"]["valid"], true);
+    assert_eq!(v["passive_authentication"]["checks"]["DG2"], "hash matches");
+    assert!(v["face_bytes"].as_u64().unwrap() > 1000);
+    assert!(
+        v["chip_authentication"]
+            .as_str()
+            .unwrap()
+            .contains("NotPerformed")
+    );
+}
+
+#[test]
+fn a_lost_card_is_resumed_and_short_reads_take_more_apdus() {
+    let extended = vneid(&["read-card", "--virtual", "001090123456", "--json"]);
+    let short = vneid(&[
+        "read-card",
+        "--virtual",
+        "001090123456",
+        "--short",
+        "--lose-tag-at",
+        "5,40",
+        "--json",
+    ]);
+    assert!(extended.status.success() && short.status.success());
+    let e: serde_json::Value = serde_json::from_slice(&extended.stdout).unwrap();
+    let s: serde_json::Value = serde_json::from_slice(&short.stdout).unwrap();
+    assert_eq!(s["reconnects"], 2);
+    assert!(s["apdus"].as_u64().unwrap() > 3 * e["apdus"].as_u64().unwrap());
+    assert!(s["simulated_ms"].as_u64().unwrap() > e["simulated_ms"].as_u64().unwrap());
+}
+
+#[test]
+fn wrong_dates_and_unknown_cards_fail_with_a_clear_message() {
+    let out = vneid(&[
+        "read-card",
+        "--virtual",
+        "001090123456",
+        "--date-of-expiry",
+        "991231",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("access key"));
+    let out = vneid(&["read-card", "--virtual", "001090999999"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no virtual card"));
+}
+
+#[test]
+fn an_untrusted_csca_fails_the_chain_check() {
+    let dir = tempfile::tempdir().unwrap();
+    // A CSCA of another algorithm family: not the one that signed the virtual cards.
+    let other = dir.path().join("other-csca.pem");
+    std::fs::write(
+        &other,
+        vneid_pki::Pki::get(vneid_pki::Algorithm::EcdsaBrainpoolP256).csca_pem(),
+    )
+    .unwrap();
+    let out = vneid(&[
+        "read-card",
+        "--virtual",
+        "001090123456",
+        "--csca",
+        other.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(!out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["passive_authentication"]["valid"], false);
+    assert!(
+        v["passive_authentication"]["checks"]["chain to CSCA"]
+            .as_str()
+            .unwrap()
+            .starts_with("FAILED")
+    );
+}
