@@ -48,6 +48,35 @@ fn now() -> u64 {
         .unwrap_or(0)
 }
 
+/// The CSCA that signs the virtual cards' document signers.
+fn test_csca_trust() -> Result<TrustStore, Box<dyn std::error::Error>> {
+    let mut trust = TrustStore::new();
+    trust.add_csca_pem(
+        vneid_pki::Pki::get(vneid_pki::Algorithm::EcdsaP256)
+            .csca_pem()
+            .as_bytes(),
+    )?;
+    Ok(trust)
+}
+
+/// Reads `card` with the card's own access key (dates overridable), at the current time.
+fn read(
+    card: &mut VirtualCard,
+    key: &MrzKey,
+    trust: &TrustStore,
+    config: SessionConfig,
+    progress: &mut dyn FnMut(&ReadProgress),
+) -> Result<ChipIdentity, vneid_emrtd::session::SessionError> {
+    let rng = ring::rand::SystemRandom::new();
+    let mut random = |buf: &mut [u8]| {
+        let _ = ring::rand::SecureRandom::fill(&rng, buf);
+    };
+    ChipSession::new(key, trust, now(), &mut random)
+        .with_config(config)
+        .with_progress(progress)
+        .read(card)
+}
+
 fn progress_bar(p: &ReadProgress) {
     let total = p.bytes_total.max(1);
     let filled = (p.bytes_read * 30 / total).min(30);
@@ -113,14 +142,11 @@ fn read_virtual(
     args: ReadCardArgs,
     citizen: &'static Citizen,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let mut trust = TrustStore::new();
-    if args.csca.is_empty() {
-        trust.add_csca_pem(
-            vneid_pki::Pki::get(vneid_pki::Algorithm::EcdsaP256)
-                .csca_pem()
-                .as_bytes(),
-        )?;
-    }
+    let mut trust = if args.csca.is_empty() {
+        test_csca_trust()?
+    } else {
+        TrustStore::new()
+    };
     for path in &args.csca {
         trust.add_csca_file(&std::fs::read(path)?)?;
     }
@@ -144,10 +170,6 @@ fn read_virtual(
         } else {
             LinkModel::FAST
         });
-    let rng = ring::rand::SystemRandom::new();
-    let mut random = |buf: &mut [u8]| {
-        let _ = ring::rand::SecureRandom::fill(&rng, buf);
-    };
     let mut progress = |p: &ReadProgress| {
         if !args.json {
             progress_bar(p);
@@ -162,10 +184,7 @@ fn read_virtual(
         ..SessionConfig::default()
     };
     let started = std::time::Instant::now();
-    let identity = ChipSession::new(&key, &trust, now(), &mut random)
-        .with_config(config)
-        .with_progress(&mut progress)
-        .read(&mut card);
+    let identity = read(&mut card, &key, &trust, config, &mut progress);
     let cpu = started.elapsed();
     if !args.json {
         eprintln!();
@@ -274,12 +293,7 @@ fn json(id: &ChipIdentity, link: &vneid_chip::LinkStats) -> serde_json::Value {
 pub fn read_for_demo(id_number: &str) -> Option<Result<String, Box<dyn std::error::Error>>> {
     let citizen = Citizen::by_id(id_number)?;
     Some((|| {
-        let mut trust = TrustStore::new();
-        trust.add_csca_pem(
-            vneid_pki::Pki::get(vneid_pki::Algorithm::EcdsaP256)
-                .csca_pem()
-                .as_bytes(),
-        )?;
+        let trust = test_csca_trust()?;
         let key = MrzKey::from_cccd(
             citizen.id_number,
             citizen.date_of_birth,
@@ -287,11 +301,13 @@ pub fn read_for_demo(id_number: &str) -> Option<Result<String, Box<dyn std::erro
             &DocumentNumberRule::LastNineDigitsOfIdNumber,
         )?;
         let mut card = VirtualCard::for_citizen(citizen)?.with_link(LinkModel::FAST);
-        let rng = ring::rand::SystemRandom::new();
-        let mut random = |buf: &mut [u8]| {
-            let _ = ring::rand::SecureRandom::fill(&rng, buf);
-        };
-        let id = ChipSession::new(&key, &trust, now(), &mut random).read(&mut card)?;
+        let id = read(
+            &mut card,
+            &key,
+            &trust,
+            SessionConfig::default(),
+            &mut |_| {},
+        )?;
         let link = card.stats();
         let dg13 = id.dg13.clone().unwrap_or_default();
         Ok(format!(

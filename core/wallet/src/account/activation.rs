@@ -130,13 +130,7 @@ impl Wallet {
 
     /// Deletes a device key created for an activation that never completed.
     async fn discard_pending_key(&self) -> Result<(), WalletError> {
-        let alias = self
-            .store()?
-            .read(store::load_pending)
-            .ok()
-            .flatten()
-            .and_then(|p| p.key_alias);
-        if let Some(alias) = alias {
+        if let Some(alias) = self.pending_key_alias()? {
             self.with_secure_area(move |sa| sa.delete_key(&alias))
                 .await?;
         }

@@ -224,18 +224,24 @@ impl Wallet {
         }
     }
 
+    /// The device key alias created for an activation still in progress, if any. A pending
+    /// record that cannot be read has no usable alias either.
+    fn pending_key_alias(&self) -> Result<Option<String>, WalletError> {
+        Ok(self
+            .store()?
+            .read(store::load_pending)
+            .ok()
+            .flatten()
+            .and_then(|p| p.key_alias))
+    }
+
     /// Removes the account, its keys and any activation in progress from this device.
     pub fn sign_out(&self) -> Result<(), WalletError> {
         let alias = match self.load_account()? {
             AccountLoad::Present(record) => Some(record.key_alias.clone()),
             _ => None,
         };
-        let pending_alias = self
-            .store()?
-            .read(store::load_pending)
-            .ok()
-            .flatten()
-            .and_then(|p| p.key_alias);
+        let pending_alias = self.pending_key_alias()?;
         // Credentials go first: their keys are useless without the account anyway.
         self.delete_all_credentials()?;
         self.store()?.transaction(|tx, _| {
