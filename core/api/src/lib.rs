@@ -9,6 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
+// Judicial-record certificate requests (issue 6).
+pub mod judicial;
+
 /// Paths of every endpoint, so neither side spells them twice.
 pub mod paths {
     pub const HEALTH: &str = "/healthz";
@@ -344,6 +347,9 @@ pub enum ApiErrorCode {
     NotFound,
     /// Server fault (HTTP 500).
     Internal,
+    /// Idempotency key reused with another body, or a workflow step not allowed in the
+    /// request's current state (HTTP 409).
+    Conflict,
 }
 
 #[cfg(test)]
