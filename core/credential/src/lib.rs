@@ -13,6 +13,7 @@
 //! * [`request`]: the verifier's signed request QR (two-way flow).
 //! * [`verify`]: from scanned text to an accept / fixable / reject verdict.
 //! * [`trust`]: signed trust list and status lists.
+//! * [`receipt`]: the wallet's check of a received copy against the trust list.
 //! * [`base45`], [`qr`], [`card_qr`]: text encoding, QR rendering, the printed card QR.
 //!
 //! ```
@@ -77,6 +78,7 @@ pub mod cose;
 pub mod issuer;
 pub mod presentation;
 pub mod qr;
+pub mod receipt;
 pub mod request;
 pub mod tree;
 pub mod trust;

@@ -30,7 +30,8 @@ use minicbor::{Decoder, Encoder};
 use thiserror::Error;
 
 use crate::claims::CredentialTypeId;
-use crate::cose::{Kid, PublicKey, SigningKey, decode_sign1};
+use crate::cose::{Kid, PublicKey, Sign1, SigningKey, decode_sign1};
+use crate::issuer::CredentialPayload;
 use crate::presentation::zlib;
 
 /// One trusted issuer key.
@@ -97,6 +98,23 @@ pub enum ListError {
     /// No anchor key (trust list) or trusted issuer key (status list) verifies it.
     #[error("list signature not valid")]
     BadSignature,
+}
+
+/// Why no trusted issuer stands behind a signed credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum IssuerError {
+    /// No trust-list entry under the credential's kid.
+    #[error("unknown issuer")]
+    Unknown,
+    /// No key under the kid verifies the signature: forged or altered.
+    #[error("issuer signature not valid")]
+    BadSignature,
+    /// Signed by a trusted key, but the payload does not parse.
+    #[error("malformed issuer payload")]
+    MalformedPayload,
+    /// A trusted key signed a type, or at a time, it is not authorised for.
+    #[error("issuer not authorised for this credential")]
+    NotAuthorized,
 }
 
 /// Largest signed trust list accepted (bytes).
@@ -228,6 +246,37 @@ impl TrustList {
         self.by_kid.get(kid).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The trusted entry that signed `sign1` and may issue its credential: some entry under
+    /// the kid whose key verifies the signature, listing the payload's type, with the
+    /// payload's `nbf` inside its window. The verifier at the counter and the wallet on
+    /// receipt use this same rule.
+    pub fn issuer_for(
+        &self,
+        sign1: &Sign1<'_>,
+    ) -> Result<(&TrustEntry, CredentialPayload), IssuerError> {
+        let candidates = self.candidates(&sign1.kid);
+        if candidates.is_empty() {
+            return Err(IssuerError::Unknown);
+        }
+        let mut verifying = candidates
+            .iter()
+            .filter(|t| sign1.verify(&t.key))
+            .peekable();
+        if verifying.peek().is_none() {
+            return Err(IssuerError::BadSignature);
+        }
+        let payload =
+            CredentialPayload::decode(sign1.payload).map_err(|_| IssuerError::MalformedPayload)?;
+        let entry = verifying
+            .find(|t| {
+                t.types.contains(&payload.credential_type)
+                    && t.not_before <= payload.nbf
+                    && payload.nbf <= t.not_after
+            })
+            .ok_or(IssuerError::NotAuthorized)?;
+        Ok((entry, payload))
+    }
+
     /// Age class at `now`.
     pub fn freshness(&self, now: u64) -> Freshness {
         let age = now.saturating_sub(self.issued_at);
@@ -319,9 +368,9 @@ impl StatusList {
             .map(|b| b & (1u8 << (index % 8)) != 0)
     }
 
-    /// Signs (issuer side): zlib-compresses the bitstring.
+    /// Signs (issuer side): zlib-compresses the bitstring with [`compress_bitstring`].
     pub fn sign(&self, signer: &SigningKey) -> Result<Vec<u8>, crate::cose::KeyError> {
-        let z = zlib(&self.bits).ok_or(crate::cose::KeyError::SigningFailed)?;
+        let z = compress_bitstring(&self.bits).ok_or(crate::cose::KeyError::SigningFailed)?;
         let mut p = Vec::with_capacity(z.len() + 40);
         let mut e = Encoder::new(&mut p);
         let r = (|| {
@@ -391,6 +440,37 @@ impl StatusList {
             ttl,
             bits,
         })
+    }
+}
+
+/// zlib (RFC 1950/1951, as the Token Status List requires) of a status bitstring: the
+/// smaller of a run-length-only DEFLATE and ordinary level-9 DEFLATE. Both are plain zlib
+/// streams any inflater reads; only the issuer's encoder choice differs.
+///
+/// Why: revoked bits are sparse, so the bitstring is runs of zero bytes (≈ 125 bytes each
+/// at 0.1 %) between single non-zero bytes. A general LZ77 matcher takes the *longest*
+/// earlier match, which for a run of zeros is usually some longer run far back, paying a
+/// long-distance code and up to 13 extra bits on every run; matches at distance 1 cost
+/// one bit. Measured on 100 M indices with 100,000 uniformly random revocations
+/// (`tests/status_list_size.rs`): level 9 255,374 bytes, run-length 217,161 (−15 %).
+/// With revocations clustered in runs of 16 the general matcher wins (32.8 vs 35.0 KB),
+/// hence the smaller of the two.
+pub fn compress_bitstring(bits: &[u8]) -> Option<Vec<u8>> {
+    use miniz_oxide::deflate::core::{
+        CompressionStrategy, CompressorOxide, TDEFLFlush, TDEFLStatus, compress,
+        create_comp_flags_from_zip_params,
+    };
+    let general = zlib(bits)?;
+    let flags = create_comp_flags_from_zip_params(9, 15, CompressionStrategy::RLE as i32);
+    let mut c = CompressorOxide::new(flags);
+    // Never larger than the general stream is worth keeping: cap the output there.
+    let mut out = vec![0u8; general.len()];
+    match compress(&mut c, bits, &mut out, TDEFLFlush::Finish) {
+        (TDEFLStatus::Done, _, n) if n < general.len() => {
+            out.truncate(n);
+            Some(out)
+        }
+        _ => Some(general),
     }
 }
 
@@ -529,7 +609,7 @@ mod tests {
             "status list: {n} indices, 0.1 % revoked -> {} bytes signed",
             signed.len()
         );
-        assert!(signed.len() < 300_000, "{}", signed.len());
+        assert!(signed.len() < 225_000, "{}", signed.len());
         let v = StatusList::verify(&signed, &tl).unwrap();
         let mut lists = StatusLists::new(86_400);
         lists.insert(v);

@@ -17,9 +17,8 @@ use ring::digest::{SHA256, digest};
 
 use crate::claims::{ClaimKey, ClaimValue, CredentialTypeId, Registry, decode_value, keys};
 use crate::cose::{Kid, decode_sign1};
-use crate::issuer::CredentialPayload;
 use crate::presentation::{TextError, device_message, from_qr_text, parse};
-use crate::trust::{Freshness, Status, StatusSource, TrustList};
+use crate::trust::{Freshness, IssuerError, Status, StatusSource, TrustList};
 
 /// The verifier's tolerances.
 #[derive(Debug, Clone)]
@@ -286,25 +285,15 @@ impl Verifier<'_> {
         let sign1 = decode_sign1(&mut Decoder::new(parsed.issuer_signed))
             .map_err(|_| reject(Reject::Malformed("issuer signed object")))?;
 
-        // Issuer: any candidate under the kid whose key verifies.
-        let candidates = self.trust.candidates(&sign1.kid);
-        if candidates.is_empty() {
-            return Err(reject(Reject::UnknownIssuer));
-        }
-        let verifying: Vec<_> = candidates.iter().filter(|t| sign1.verify(&t.key)).collect();
-        if verifying.is_empty() {
-            return Err(reject(Reject::BadIssuerSignature));
-        }
-        let payload = CredentialPayload::decode(sign1.payload)
-            .map_err(|_| reject(Reject::Malformed("issuer payload")))?;
-        let entry = verifying
-            .iter()
-            .find(|t| {
-                t.types.contains(&payload.credential_type)
-                    && t.not_before <= payload.nbf
-                    && payload.nbf <= t.not_after
+        // Issuer: any candidate under the kid whose key verifies and is authorised.
+        let (entry, payload) = self.trust.issuer_for(&sign1).map_err(|e| {
+            reject(match e {
+                IssuerError::Unknown => Reject::UnknownIssuer,
+                IssuerError::BadSignature => Reject::BadIssuerSignature,
+                IssuerError::MalformedPayload => Reject::Malformed("issuer payload"),
+                IssuerError::NotAuthorized => Reject::IssuerNotAuthorized,
             })
-            .ok_or(reject(Reject::IssuerNotAuthorized))?;
+        })?;
         let ty = self
             .registry
             .get(payload.credential_type)
