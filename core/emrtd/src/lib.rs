@@ -3,14 +3,19 @@
 //! phone NFC, PC/SC, the virtual card and recorded transcripts. No I/O, no async, no global RNG:
 //! randomness is passed in by the caller.
 
+pub mod aa;
+pub mod access;
 pub mod apdu;
 pub mod bac;
+pub mod ca;
 pub mod crypto;
 pub mod dg2;
+pub mod ec;
 pub mod kdf;
 pub mod lds;
 pub mod mrz;
 pub mod pa;
+pub mod pace;
 pub mod reader;
 pub mod security_info;
 pub mod session;
