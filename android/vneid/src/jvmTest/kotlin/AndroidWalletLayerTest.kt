@@ -1,0 +1,130 @@
+// The Android library's wallet API on the JVM: suspend calls against the reference backend,
+// errors as the sealed VneidException, and the Keystore adapter's seal format and key encoding.
+package vn.vneid.foreigntest
+
+import java.nio.file.Files
+import java.security.KeyPairGenerator
+import java.security.Signature
+import java.security.interfaces.ECPublicKey
+import java.security.spec.ECGenParameterSpec
+import javax.crypto.KeyGenerator
+import kotlin.time.Duration.Companion.seconds
+import vn.vneid.android.SealedBox
+import vn.vneid.android.VneidException
+import vn.vneid.android.VneidWallet
+import vn.vneid.core.ActivationInput
+import vn.vneid.core.ErrorCode
+import vn.vneid.core.Platform
+import vn.vneid.core.PresentationPreset
+import vn.vneid.core.SecureAreaException
+import vn.vneid.core.WalletConfig
+import vn.vneid.core.WalletState
+import vn.vneid.core.newSoftwareSecureArea
+import vn.vneid.core.VneidException as CoreException
+
+private suspend fun openWallet() = VneidWallet.open(
+    WalletConfig(
+        dataDir = Files.createTempDirectory("vneid-android-").toString(),
+        backendUrl = TestEnv.backendUrl,
+        deviceName = "Android layer test",
+        platform = Platform.ANDROID,
+        kdfIterations = 1_000u,
+        httpTimeoutSeconds = 20u,
+    ),
+    newSoftwareSecureArea(null),
+)
+
+/** The code field every generated variant has (the generated base class does not declare it). */
+private fun codeOf(e: CoreException): ErrorCode = e.javaClass.getMethod("getCode").invoke(e) as ErrorCode
+
+private fun aesKey() = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
+
+val androidWalletTests = listOf(
+    test("activation, a wrong OTP and a wrong passcode through the suspend API, then a QR") {
+        val c = DevBackend.freshCitizen()
+        openWallet().use { wallet ->
+            assertEquals(WalletState.NotActivated, wallet.state(), "initial state")
+            val sent = wallet.startActivation(ActivationInput(c.idNumber, c.phone, c.dateOfBirth, null))
+            val otp = DevBackend.latestOtp(c.phone)
+            val wrongOtp = if (otp == "000000") "111111" else "000000"
+            val e = assertThrows<VneidException.Otp> { wallet.verifyOtp(wrongOtp) }
+            assertEquals(ErrorCode.OTP_WRONG, e.code, "OTP code")
+            assertEquals(sent.maxAttempts.toInt() - 1, e.attemptsLeft, "attempts left as Int")
+            wallet.verifyOtp(otp)
+            wallet.setPasscode("860247")
+            val unlocked = wallet.state()
+            assertTrue(unlocked is WalletState.Unlocked) { "state $unlocked" }
+            wallet.fetchCredentials()
+            val qr = wallet.present(PresentationPreset.IDENTITY_CHECK)
+            assertTrue(qr.payload.startsWith("VN1:")) { "payload prefix" }
+            assertEquals((qr.qrWidth * qr.qrWidth).toInt(), qr.modules.size, "module count")
+            wallet.lock()
+            val p = assertThrows<VneidException.Passcode> { wallet.unlock("123789") }
+            assertEquals(ErrorCode.PASSCODE_WRONG, p.code, "passcode code")
+            assertEquals(4, p.attemptsLeft, "attempts left")
+            assertEquals(c.idNumber, run { wallet.unlock("860247"); wallet.profile().idNumber }, "profile after unlock")
+        }
+    },
+
+    test("every category of the core's error maps to its sealed subclass with code and messages") {
+        val cases: List<Pair<CoreException, (VneidException) -> Boolean>> = listOf(
+            CoreException.Input(ErrorCode.PHONE_INVALID, "vi", "en") to { it is VneidException.InvalidInput },
+            CoreException.Otp(ErrorCode.OTP_RESEND_TOO_SOON, "vi", "en", null, 42u) to {
+                it is VneidException.Otp && it.retryAfter == 42.seconds && it.attemptsLeft == null
+            },
+            CoreException.Passcode(ErrorCode.PASSCODE_WRONG, "vi", "en", 3u) to {
+                it is VneidException.Passcode && it.attemptsLeft == 3
+            },
+            CoreException.Account(ErrorCode.NOT_UNLOCKED, "vi", "en") to { it is VneidException.Account },
+            CoreException.Network(ErrorCode.NETWORK_TIMEOUT, "vi", "en") to {
+                it is VneidException.Network && it.isRetryable
+            },
+            CoreException.Server(ErrorCode.RATE_LIMITED, "vi", "en", 60u) to {
+                it is VneidException.Server && it.retryAfter == 60.seconds && it.isRetryable
+            },
+            CoreException.Device(ErrorCode.SECURE_AREA_FAILURE, "vi", "en") to { it is VneidException.Device },
+            CoreException.Storage(ErrorCode.STORAGE_FAILURE, "vi", "en") to { it is VneidException.Storage },
+            CoreException.Credential(ErrorCode.NO_CREDENTIAL, "vi", "en") to { it is VneidException.Credential },
+            CoreException.Chip(ErrorCode.CHIP_LOST, "vi", "en") to { it is VneidException.Chip && it.canResume },
+            CoreException.Cancelled(ErrorCode.CANCELLED, "vi", "en") to { it is VneidException.Cancelled },
+            CoreException.Internal(ErrorCode.INTERNAL, "vi", "en") to { it is VneidException.Internal },
+        )
+        for ((core, check) in cases) {
+            val mapped = VneidException.from(core)
+            assertTrue(check(mapped)) { "${core::class.simpleName} mapped to ${mapped::class.simpleName}" }
+            assertEquals(codeOf(core), mapped.code, "code of ${core::class.simpleName}")
+            assertEquals("vi" to "en", mapped.messageVi to mapped.messageEn, "messages of ${core::class.simpleName}")
+            assertTrue(mapped.cause === core) { "cause kept" }
+        }
+    },
+
+    test("sealed boxes open with their key only and reject any change") {
+        val key = aesKey()
+        val secret = ByteArray(32) { it.toByte() }
+        val box = SealedBox.seal(key, secret)
+        assertEquals(1 + 12 + 32 + 16, box.size, "version + IV + ciphertext + tag")
+        assertTrue(SealedBox.unseal(key, box).contentEquals(secret)) { "round trip" }
+        assertTrue(!SealedBox.seal(key, secret).contentEquals(box)) { "fresh IV per seal" }
+        val broken = listOf(
+            box.copyOf().also { it[20] = (it[20].toInt() xor 1).toByte() },
+            box.copyOf().also { it[0] = 2 },
+            box.copyOf(20),
+            ByteArray(0),
+        )
+        for (b in broken) assertThrows<SecureAreaException.SealBroken> { SealedBox.unseal(key, b) }
+        assertThrows<SecureAreaException.SealBroken> { SealedBox.unseal(aesKey(), box) }
+    },
+
+    test("public keys are 65-byte SEC1 points that verify the adapter's DER signatures") {
+        repeat(20) {
+            val pair = KeyPairGenerator.getInstance("EC").apply { initialize(ECGenParameterSpec("secp256r1")) }.generateKeyPair()
+            val sec1 = SealedBox.sec1Uncompressed(pair.public as ECPublicKey)
+            assertEquals(65, sec1.size, "length")
+            assertEquals(4.toByte(), sec1[0], "uncompressed tag")
+            val x = java.math.BigInteger(1, sec1.copyOfRange(1, 33))
+            assertEquals((pair.public as ECPublicKey).w.affineX, x, "x coordinate")
+            val sig = Signature.getInstance("SHA256withECDSA").run { initSign(pair.private); update(sec1); sign() }
+            assertEquals(0x30.toByte(), sig[0], "DER sequence")
+        }
+    },
+)
