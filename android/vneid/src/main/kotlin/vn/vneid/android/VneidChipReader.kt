@@ -18,6 +18,7 @@ import vn.vneid.core.ChipIdentity
 import vn.vneid.core.ChipReadListener
 import vn.vneid.core.ChipReadProgress
 import vn.vneid.core.ChipReader
+import vn.vneid.core.NfcException
 import vn.vneid.core.NfcTransport
 
 /** How far a read is: [file] is the data group being read ("DG2"), totals grow as lengths become known. */
@@ -28,6 +29,18 @@ data class ReadProgress(val file: String, val bytesRead: Long, val bytesTotal: L
     internal companion object {
         fun of(p: ChipReadProgress) = ReadProgress(p.file, p.bytesRead.toLong(), p.bytesTotal.toLong())
     }
+}
+
+/** Refuses every APDU once [closed]: after a cancelled read, the app's transport is not touched. */
+private class GuardedTransport(private val inner: NfcTransport) : NfcTransport {
+    @Volatile var closed = false
+
+    override fun transceive(apdu: ByteArray): ByteArray {
+        if (closed) throw NfcException.Other("read cancelled")
+        return inner.transceive(apdu)
+    }
+
+    override fun maxTransceiveLength(): UInt = inner.maxTransceiveLength()
 }
 
 /** What [VneidChipReader.readWithProgress] emits: progress events, then exactly one [Done]. */
@@ -69,10 +82,14 @@ class VneidChipReader(private val cscaCertificates: List<ByteArray>) {
                 override fun onProgress(progress: ChipReadProgress) = callback(ReadProgress.of(progress))
             }
         }
-        val call = scope.async { reader.read(key, transport, listener, checkTimeUnixSeconds?.toULong()) }
+        val guarded = GuardedTransport(transport)
+        val call = scope.async { reader.read(key, guarded, listener, checkTimeUnixSeconds?.toULong()) }
         try {
             return mappingErrors { call.await() }
         } catch (e: CancellationException) {
+            // Both: the core's flag stops it between APDUs; the guard also covers a cancel that
+            // lands before the core's read has started (and reset its flag).
+            guarded.closed = true
             reader.cancel()
             withContext(NonCancellable) { call.join() }
             throw e
