@@ -13,6 +13,7 @@
 //! * [`request`]: the verifier's signed request QR (two-way flow).
 //! * [`verify`]: from scanned text to an accept / fixable / reject verdict.
 //! * [`trust`]: signed trust list and status lists.
+//! * [`photo`]: the optional photo profile's small face thumbnail.
 //! * [`receipt`]: the wallet's check of a received copy against the trust list.
 //! * [`base45`], [`qr`], [`card_qr`]: text encoding, QR rendering, the printed card QR.
 //!
@@ -76,6 +77,7 @@ pub mod card_qr;
 pub mod claims;
 pub mod cose;
 pub mod issuer;
+pub mod photo;
 pub mod presentation;
 pub mod qr;
 pub mod receipt;

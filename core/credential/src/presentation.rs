@@ -187,6 +187,31 @@ pub fn present(
 }
 
 /// Text for the QR code: the shorter of the plain and the zlib form.
+/// Largest photo a presentation may carry (photo profile): a 64×80 grayscale JPEG is about
+/// 0.8–1.2 KB; 2 KB still fits QR version 40 at ECC M with the identity check.
+pub const MAX_PHOTO: usize = 2_048;
+
+/// Photo profile: appends the face image to a presentation from [`present`] (the outer
+/// array grows from 8 to 9 elements). The image is bound by the issuer, not by the device
+/// signature: the credential's portrait digest claim must be SHA-256 of exactly these bytes
+/// and must be disclosed, or the verifier rejects the presentation as altered.
+pub fn attach_photo(binary: &[u8], photo: &[u8]) -> Result<Vec<u8>, PresentError> {
+    if photo.is_empty() || photo.len() > MAX_PHOTO {
+        return Err(PresentError::TooLong);
+    }
+    let rest = match binary.split_first() {
+        Some((0x88, rest)) => rest,
+        _ => return Err(PresentError::Inconsistent),
+    };
+    let mut out = Vec::with_capacity(binary.len() + photo.len() + 3);
+    out.push(0x89); // array(9)
+    out.extend_from_slice(rest);
+    Encoder::new(&mut out)
+        .bytes(photo)
+        .map_err(|_| PresentError::Inconsistent)?;
+    Ok(out)
+}
+
 pub fn to_qr_text(binary: &[u8]) -> String {
     let plain = format!("{PREFIX}{}", base45::encode(binary));
     match zlib(binary) {
@@ -267,6 +292,8 @@ pub struct Parsed<'a> {
     pub body: &'a [u8],
     /// r ‖ s.
     pub device_sig: RawSignature,
+    /// Photo profile: the face image whose SHA-256 is the disclosed portrait digest.
+    pub photo: Option<&'a [u8]>,
 }
 
 /// Why a binary presentation did not parse.
@@ -286,9 +313,11 @@ pub enum ParseError {
 pub fn parse(bin: &[u8]) -> Result<Parsed<'_>, ParseError> {
     use ParseError::{Malformed, Oversized};
     let mut d = Decoder::new(bin);
-    if d.array().map_err(|_| Malformed("outer array"))? != Some(8) {
-        return Err(Malformed("outer array"));
-    }
+    let with_photo = match d.array().map_err(|_| Malformed("outer array"))? {
+        Some(8) => false,
+        Some(9) => true,
+        _ => return Err(Malformed("outer array")),
+    };
     let start = d.position();
     crate::cose::decode_sign1(&mut d).map_err(|_| Malformed("issuer signed object"))?;
     let issuer_signed = bin
@@ -347,10 +376,23 @@ pub fn parse(bin: &[u8]) -> Result<Parsed<'_>, ParseError> {
         .map_err(|_| Malformed("device signature"))?
         .try_into()
         .map_err(|_| Malformed("device signature"))?;
+    let photo = if with_photo {
+        let p = d.bytes().map_err(|_| Malformed("photo"))?;
+        if p.len() > MAX_PHOTO {
+            return Err(Oversized("photo"));
+        }
+        if p.is_empty() {
+            return Err(Malformed("photo"));
+        }
+        Some(p)
+    } else {
+        None
+    };
     if d.position() != bin.len() {
         return Err(Malformed("trailing bytes"));
     }
     Ok(Parsed {
+        photo,
         issuer_signed,
         mask,
         proof,

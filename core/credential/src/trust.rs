@@ -491,6 +491,21 @@ impl StatusLists {
         }
     }
 
+    /// The lists held.
+    pub fn lists(&self) -> impl Iterator<Item = &StatusList> {
+        self.lists.values()
+    }
+
+    /// Until when `list` may be relied on: `issued_at + min(ttl, max_age)`.
+    pub fn usable_until(&self, list: &StatusList) -> u64 {
+        let max_age = if self.max_age == 0 {
+            list.ttl
+        } else {
+            list.ttl.min(self.max_age)
+        };
+        list.issued_at.saturating_add(max_age)
+    }
+
     /// Adds or replaces a list (a newer list replaces an older one only).
     pub fn insert(&mut self, list: StatusList) {
         match self.lists.get(&list.list_id) {
@@ -507,12 +522,7 @@ impl StatusSource for StatusLists {
         let Some(l) = self.lists.get(&list) else {
             return Status::UnknownOrStale;
         };
-        let max_age = if self.max_age == 0 {
-            l.ttl
-        } else {
-            l.ttl.min(self.max_age)
-        };
-        if now > l.issued_at.saturating_add(max_age) || now.saturating_add(300) < l.issued_at {
+        if now > self.usable_until(l) || now.saturating_add(300) < l.issued_at {
             return Status::UnknownOrStale;
         }
         match l.is_revoked(index) {

@@ -126,6 +126,9 @@ pub struct Verified {
     pub credential_expires: u64,
     /// Notes for staff.
     pub warnings: Vec<Warning>,
+    /// Photo profile: the face image, checked against the disclosed portrait digest. Show it
+    /// to staff to compare with the person at the counter.
+    pub photo: Option<Vec<u8>>,
 }
 
 /// Amber: retry after doing something.
@@ -258,6 +261,9 @@ impl Verifier<'_> {
         }
     }
 
+    // The error is the verdict itself, returned by value either way; boxing it would only
+    // add an allocation on the reject path.
+    #[allow(clippy::result_large_err)]
     fn check(
         &self,
         bin: &[u8],
@@ -369,7 +375,20 @@ impl Verifier<'_> {
         {
             return Err(fixable(Fixable::RequiredClaimMissing(*k)));
         }
-        if claims.iter().any(|(k, _)| *k == keys::PORTRAIT_DIGEST) {
+        let portrait = claims.iter().find_map(|(k, v)| match v {
+            ClaimValue::Digest(d) if *k == keys::PORTRAIT_DIGEST => Some(*d),
+            _ => None,
+        });
+        // Photo profile: the image must be the one the issuer's portrait digest names.
+        if let Some(photo) = parsed.photo {
+            let Some(want) = portrait else {
+                return Err(reject(Reject::Malformed("photo without portrait digest")));
+            };
+            if digest(&SHA256, photo).as_ref() != want.as_slice() {
+                return Err(reject(Reject::AlteredData));
+            }
+        }
+        if portrait.is_some() {
             warnings.push(Warning::ComparePortrait);
         }
 
@@ -387,6 +406,7 @@ impl Verifier<'_> {
             checked_at: now,
             credential_expires: payload.exp,
             warnings,
+            photo: parsed.photo.map(<[u8]>::to_vec),
         })
     }
 }
