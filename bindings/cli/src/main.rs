@@ -8,6 +8,8 @@ mod bench;
 mod demo;
 mod read_card;
 mod verify;
+// Area "counter" (issue 3): the vpcd virtual ICC for the PC/SC end-to-end test.
+mod vpcd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -31,6 +33,9 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Measure passcode KDF, activation and unlock times against the embedded backend.
     Bench(bench::BenchArgs),
+    /// Test aid: insert a virtual card into vsmartcard's vpcd reader driver of pcscd.
+    #[command(hide = true)]
+    VpcdCard(vpcd::VpcdCardArgs),
     /// The reference backend.
     Backend {
         #[command(subcommand)]
@@ -76,6 +81,7 @@ fn main() -> ExitCode {
             Command::Bench(args) => bench::run(args).await,
             Command::Verify(args) => verify::run(args).await,
             Command::ReadCard(args) => read_card::run(args).await,
+            Command::VpcdCard(args) => vpcd::run(args),
             Command::Backend { command } => backend(command).await,
         }
     });

@@ -1,6 +1,11 @@
 //! `vneid read-card`: read and verify a chip ID card the way a counter does, with a progress
 //! bar and a verdict per check. `--virtual` reads the synthetic cards of `fixtures/chip`
-//! (faults and link speed selectable), so the whole path runs without hardware.
+//! (faults and link speed selectable), so the whole path runs without hardware; `--pcsc` reads
+//! a card in a PC/SC reader through pcscd (cargo feature `pcsc`, see `read_card_pcsc.rs`).
+
+#[cfg(feature = "pcsc")]
+#[path = "read_card_pcsc.rs"]
+mod pcsc;
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -18,6 +23,20 @@ pub struct ReadCardArgs {
     /// List the virtual cards.
     #[arg(long)]
     list: bool,
+    /// Read the card in a PC/SC reader (pcscd) with the access key from `--id-number`,
+    /// `--date-of-birth` and `--date-of-expiry`. Needs a vneid built with `--features pcsc`.
+    #[arg(long, conflicts_with_all = ["virtual_card", "list"])]
+    pcsc: bool,
+    /// PC/SC reader name, or a part of it that names one reader; default: the first reader
+    /// holding a card.
+    #[arg(long, requires = "pcsc")]
+    reader: Option<String>,
+    /// The card's 12-digit ID number (access key of a card in a PC/SC reader).
+    #[arg(long)]
+    id_number: Option<String>,
+    /// Seconds to wait for a card to be presented to the PC/SC reader.
+    #[arg(long, default_value_t = 10)]
+    wait: u64,
     /// Date of birth as printed (YYMMDD); defaults to the virtual card's own.
     #[arg(long)]
     date_of_birth: Option<String>,
@@ -40,6 +59,44 @@ pub struct ReadCardArgs {
     #[arg(long)]
     json: bool,
 }
+
+/// What crossed the link, from the virtual card's counters or the session's own.
+#[derive(Debug, Clone, Copy)]
+struct LinkSummary {
+    apdus: usize,
+    command_bytes: usize,
+    response_bytes: usize,
+    /// Under the virtual card's link model; a real reader has no simulated time.
+    simulated_us: Option<u64>,
+}
+
+impl From<vneid_chip::LinkStats> for LinkSummary {
+    fn from(s: vneid_chip::LinkStats) -> Self {
+        Self {
+            apdus: s.apdus,
+            command_bytes: s.command_bytes,
+            response_bytes: s.response_bytes,
+            simulated_us: Some(s.simulated_us),
+        }
+    }
+}
+
+impl From<vneid_emrtd::session::ReadStats> for LinkSummary {
+    fn from(s: vneid_emrtd::session::ReadStats) -> Self {
+        Self {
+            apdus: s.apdus,
+            command_bytes: s.bytes_sent,
+            response_bytes: s.bytes_received,
+            simulated_us: None,
+        }
+    }
+}
+
+/// Without the `pcsc` feature there is no PC/SC code (and no libpcsclite to link).
+#[cfg(not(feature = "pcsc"))]
+const PCSC_MISSING: &str = "this vneid was built without PC/SC support; rebuild it with \
+`cargo build -p vneid-cli --features pcsc` (needs libpcsclite-dev to build and a running \
+pcscd to read; Debian: apt-get install libpcsclite-dev pcscd)";
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -129,19 +186,23 @@ pub async fn run(args: ReadCardArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
         return Ok(());
     }
+    if args.pcsc {
+        #[cfg(feature = "pcsc")]
+        return pcsc::run(args);
+        #[cfg(not(feature = "pcsc"))]
+        return Err(PCSC_MISSING.into());
+    }
     let id = args
         .virtual_card
         .clone()
-        .ok_or("give --virtual ID_NUMBER (PC/SC readers are not supported yet)")?;
+        .ok_or("give --virtual ID_NUMBER or --pcsc (see --help)")?;
     let citizen = Citizen::by_id(&id).ok_or("no virtual card for this ID number (see --list)")?;
     // CPU-bound and short: no need to leave this thread.
     read_virtual(args, citizen)
 }
 
-fn read_virtual(
-    args: ReadCardArgs,
-    citizen: &'static Citizen,
-) -> Result<(), Box<dyn std::error::Error>> {
+/// The `--csca` files, or the test CSCA when none is given.
+fn trust_from_args(args: &ReadCardArgs) -> Result<TrustStore, Box<dyn std::error::Error>> {
     let mut trust = if args.csca.is_empty() {
         test_csca_trust()?
     } else {
@@ -150,6 +211,39 @@ fn read_virtual(
     for path in &args.csca {
         trust.add_csca_file(&std::fs::read(path)?)?;
     }
+    Ok(trust)
+}
+
+/// The access key of a card in a reader (ID number and dates as printed) and the trust store.
+#[cfg_attr(not(feature = "pcsc"), allow(dead_code))]
+fn read_key_and_trust(
+    args: &ReadCardArgs,
+) -> Result<(MrzKey, TrustStore), Box<dyn std::error::Error>> {
+    let (Some(id), Some(birth), Some(expiry)) = (
+        args.id_number.as_deref(),
+        args.date_of_birth.as_deref(),
+        args.date_of_expiry.as_deref(),
+    ) else {
+        return Err(
+            "give the card's --id-number, --date-of-birth and --date-of-expiry \
+(YYMMDD, as printed) for its access key"
+                .into(),
+        );
+    };
+    let key = MrzKey::from_cccd(
+        id,
+        birth,
+        expiry,
+        &DocumentNumberRule::LastNineDigitsOfIdNumber,
+    )?;
+    Ok((key, trust_from_args(args)?))
+}
+
+fn read_virtual(
+    args: ReadCardArgs,
+    citizen: &'static Citizen,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let trust = trust_from_args(&args)?;
     let key = MrzKey::from_cccd(
         citizen.id_number,
         args.date_of_birth
@@ -189,12 +283,21 @@ fn read_virtual(
     if !args.json {
         eprintln!();
     }
-    let identity = identity?;
-    let link = card.stats();
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&json(&identity, &link))?);
+    report(&identity?, card.stats().into(), cpu, args.json)
+}
+
+/// Prints the identity and the verdicts (human or JSON); an error when passive
+/// authentication failed, so the exit status tells a script whether to trust the data.
+fn report(
+    identity: &ChipIdentity,
+    link: LinkSummary,
+    cpu: std::time::Duration,
+    json_output: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    if json_output {
+        println!("{}", serde_json::to_string_pretty(&json(identity, &link))?);
     } else {
-        print_human(&identity, &link, cpu);
+        print_human(identity, &link, cpu);
     }
     if identity.passive_authentication.is_valid() {
         Ok(())
@@ -203,7 +306,7 @@ fn read_virtual(
     }
 }
 
-fn print_human(id: &ChipIdentity, link: &vneid_chip::LinkStats, cpu: std::time::Duration) {
+fn print_human(id: &ChipIdentity, link: &LinkSummary, cpu: std::time::Duration) {
     let dg13 = id.dg13.clone().unwrap_or_default();
     let field = |label: &str, v: &Option<String>| {
         println!("  {label:<22} {}", v.as_deref().unwrap_or("—"));
@@ -251,18 +354,17 @@ fn print_human(id: &ChipIdentity, link: &vneid_chip::LinkStats, cpu: std::time::
             "REJECT (passive authentication failed)"
         }
     );
+    let timing = match link.simulated_us {
+        Some(us) => format!("simulated {:.0} ms; core CPU {cpu:.1?}", us as f64 / 1000.0),
+        None => format!("wall time {cpu:.1?}"),
+    };
     println!(
-        "Link: {} APDUs, {} bytes sent, {} received, {} reconnects; simulated {:.0} ms; core CPU {:.1?}",
-        link.apdus,
-        link.command_bytes,
-        link.response_bytes,
-        id.stats.reconnects,
-        link.simulated_us as f64 / 1000.0,
-        cpu
+        "Link: {} APDUs, {} bytes sent, {} received, {} reconnects; {timing}",
+        link.apdus, link.command_bytes, link.response_bytes, id.stats.reconnects,
     );
 }
 
-fn json(id: &ChipIdentity, link: &vneid_chip::LinkStats) -> serde_json::Value {
+fn json(id: &ChipIdentity, link: &LinkSummary) -> serde_json::Value {
     let dg13 = id.dg13.clone().unwrap_or_default();
     serde_json::json!({
         "document_number": id.mrz.document_number,
@@ -284,7 +386,7 @@ fn json(id: &ChipIdentity, link: &vneid_chip::LinkStats) -> serde_json::Value {
         "active_authentication": format!("{:?}", id.active_authentication),
         "apdus": link.apdus,
         "reconnects": id.stats.reconnects,
-        "simulated_ms": link.simulated_us / 1000,
+        "simulated_ms": link.simulated_us.map(|us| us / 1000),
     })
 }
 

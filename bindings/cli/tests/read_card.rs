@@ -96,3 +96,23 @@ fn an_untrusted_csca_fails_the_chain_check() {
             .starts_with("FAILED")
     );
 }
+
+/// Without the `pcsc` feature the binary links no libpcsclite; `--pcsc` says how to get it.
+#[cfg(not(feature = "pcsc"))]
+#[test]
+fn pcsc_without_the_feature_says_how_to_enable_it() {
+    let out = vneid(&[
+        "read-card",
+        "--pcsc",
+        "--id-number",
+        "001090123456",
+        "--date-of-birth",
+        "900315",
+        "--date-of-expiry",
+        "300315",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--features pcsc"), "{err}");
+    assert!(err.contains("libpcsclite-dev"), "{err}");
+}
