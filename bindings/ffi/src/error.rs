@@ -34,6 +34,7 @@ pub enum ErrorCode {
     StorageFailure,
     NoCredential,
     CredentialRejected,
+    CredentialIssuerUntrusted,
     PresentationFailed,
     RequestInvalid,
     VerifierDataInvalid,
@@ -43,6 +44,27 @@ pub enum ErrorCode {
     ChipNotSupported,
     ChipReadFailed,
     TrustStoreInvalid,
+    // Level-2 upgrade (issue 3).
+    ChipEvidenceRejected,
+    ChipHolderMismatch,
+    SelfieInvalid,
+    // --- judicial-record requests (issue 6) ---
+    JudicialFieldRequired,
+    JudicialFieldInvalid,
+    JudicialFieldLocked,
+    JudicialResidenceGap,
+    JudicialResidenceOverlap,
+    JudicialResidenceStart,
+    JudicialType2NotAllowed,
+    JudicialRequestNotFound,
+    JudicialWrongState,
+    JudicialRefused,
+    JudicialConflict,
+    PaymentFailed,
+    // --- health book (issue 5) ---
+    HealthDataInvalid,
+    HealthInputInvalid,
+    HealthRecordNotFound,
     Cancelled,
     Internal,
 }
@@ -59,6 +81,7 @@ pub enum ErrorCategory {
     Storage,
     Credential,
     Chip,
+    Judicial,
     Cancelled,
     Internal,
 }
@@ -143,6 +166,15 @@ pub enum VneidError {
         message_vi: String,
         message_en: String,
     },
+    /// Judicial-record requests (issue 6). `field` names the form field of a validation
+    /// error (`personal.id_number`, `residence_history[1].from`).
+    #[error("{message_en}")]
+    Judicial {
+        code: ErrorCode,
+        message_vi: String,
+        message_en: String,
+        field: Option<String>,
+    },
     #[error("{message_en}")]
     Cancelled {
         code: ErrorCode,
@@ -220,6 +252,12 @@ impl VneidError {
                 message_vi,
                 message_en,
             },
+            ErrorCategory::Judicial => Self::Judicial {
+                code,
+                message_vi,
+                message_en,
+                field: None,
+            },
             ErrorCategory::Cancelled => Self::Cancelled {
                 code,
                 message_vi,
@@ -236,6 +274,24 @@ impl VneidError {
 
 impl From<WalletError> for VneidError {
     fn from(e: WalletError) -> Self {
-        Self::from_code(e.code(), e.attempts_left(), e.retry_after_seconds())
+        let out = Self::from_code(e.code(), e.attempts_left(), e.retry_after_seconds());
+        match (out, e.field_path()) {
+            // Judicial form errors (issue 6) carry the field path.
+            (
+                Self::Judicial {
+                    code,
+                    message_vi,
+                    message_en,
+                    ..
+                },
+                Some(path),
+            ) => Self::Judicial {
+                code,
+                message_vi,
+                message_en,
+                field: Some(path.to_owned()),
+            },
+            (out, _) => out,
+        }
     }
 }

@@ -7,8 +7,15 @@
 
 uniffi::setup_scaffolding!();
 
+mod card_qr;
 mod chip;
 mod error;
+// Electronic health book (issue 5).
+mod health;
+// Judicial-record certificate requests (issue 6).
+mod judicial;
+// Level-2 upgrade with the chip ID card (issue 3).
+mod level2;
 mod presentation;
 mod records;
 mod secure_area;
@@ -17,11 +24,16 @@ mod verifier;
 mod virtual_chip;
 mod wallet;
 
+pub use card_qr::{CardQrData, parse_card_qr};
 pub use chip::{
     CardAccessKey, CheckVerdict, ChipIdentity, ChipReadListener, ChipReadProgress, ChipReader,
     FaceFormat, NfcError, NfcTransport,
 };
 pub use error::{VneidError, error_code_id};
+pub use health::*;
+pub use level2::Level2Result;
+#[cfg(feature = "virtual-chip")]
+pub use level2::test_cards::{TestCard, TestCardFault};
 pub use presentation::*;
 pub use records::*;
 pub use secure_area::{SecureArea, SecureAreaError, new_software_secure_area};

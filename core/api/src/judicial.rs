@@ -469,7 +469,10 @@ mod tests {
         let q = table()
             .quote("standard", 2, "1990-05-17", "2026-11-23")
             .unwrap();
-        assert_eq!((q.category.as_str(), q.total, q.extra_copies), ("standard", 200_000, 0));
+        assert_eq!(
+            (q.category.as_str(), q.total, q.extra_copies),
+            ("standard", 200_000, 0)
+        );
     }
 
     #[test]
@@ -477,7 +480,10 @@ mod tests {
         let q = table()
             .quote("standard", 5, "1990-05-17", "2026-11-23")
             .unwrap();
-        assert_eq!((q.extra_copies, q.extra_copies_fee, q.total), (3, 15_000, 215_000));
+        assert_eq!(
+            (q.extra_copies, q.extra_copies_fee, q.total),
+            (3, 15_000, 215_000)
+        );
     }
 
     #[test]

@@ -9,8 +9,14 @@
 
 use serde::{Deserialize, Serialize};
 
+// Health book (issue 5): its own module, paths included.
+pub mod health;
+
 // Judicial-record certificate requests (issue 6).
 pub mod judicial;
+
+// Level-2 upgrade with the chip ID card (issue 3): paths, bodies and the signed message.
+pub mod level2;
 
 /// Paths of every endpoint, so neither side spells them twice.
 pub mod paths {
@@ -350,6 +356,14 @@ pub enum ApiErrorCode {
     /// Idempotency key reused with another body, or a workflow step not allowed in the
     /// request's current state (HTTP 409).
     Conflict,
+    // --- Level-2 upgrade (issue 3) ---
+    /// The chip evidence failed the backend's passive authentication: a data group altered,
+    /// a document signer expired, revoked or not under a trusted CSCA, malformed files
+    /// (HTTP 422).
+    ChipEvidenceInvalid,
+    /// The card belongs to someone else than the account's citizen, or its name or birth date
+    /// differ from the population record (HTTP 422).
+    ChipHolderMismatch,
 }
 
 #[cfg(test)]
@@ -418,6 +432,12 @@ pub enum CredentialKind {
     /// Age over 18 only.
     #[serde(rename = "age_over_18")]
     AgeOver18,
+    /// Level 2 (issue 3): the electronic ID, built from the chip data the backend verified
+    /// (portrait digest of the chip's face, card validity). Issued only to level-2 accounts.
+    ElectronicId,
+    /// The BHYT health-insurance card (from the health book): card number, name, birth
+    /// date, sex, ID number, validity, primary-care facility, residence.
+    Bhyt,
 }
 
 /// Largest batch of copies of one type per request (one device key each).

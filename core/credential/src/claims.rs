@@ -383,6 +383,26 @@ pub mod types {
     pub const BHYT: CredentialTypeId = 3;
     /// A generic certificate (judicial record, driver health certificate, ...).
     pub const CERTIFICATE: CredentialTypeId = 4;
+    /// Electronic ID of a level-2 account (issue 3): the same claims as [`CORE_ID`], but
+    /// issued only after the backend verified the citizen's chip ID card, with the chip's
+    /// face as portrait digest and the card's validity. A verifier that needs "presented
+    /// the ID card" (level 2) asks for this type; [`CORE_ID`] is the level-1 identity,
+    /// checked against the population database only.
+    pub const ELECTRONIC_ID: CredentialTypeId = 5;
+    /// Judicial-record certificate (Phiếu lý lịch tư pháp, issue 6), issued electronically
+    /// by the justice department: its own type so a wallet never confuses it with another
+    /// certificate and a verifier can ask for exactly it.
+    pub const JUDICIAL_RECORD: CredentialTypeId = 6;
+}
+
+/// The account level a credential type stands for (1: population database; 2: chip ID
+/// card verified), for counter screens; `None` for types that are not an identity.
+pub fn identity_level(ty: CredentialTypeId) -> Option<u8> {
+    match ty {
+        types::CORE_ID => Some(1),
+        types::ELECTRONIC_ID => Some(2),
+        _ => None,
+    }
 }
 
 /// A credential type as data: id, name and the claim tree.
@@ -425,6 +445,19 @@ pub const TYPES: &[TypeDef] = &[
         id: types::CERTIFICATE,
         name: "certificate",
         tree: "(((14 15)(16 17))((1 2)18))",
+    },
+    // Level 2 (issue 3): the core ID's claims and tree, so its presets cost the same.
+    TypeDef {
+        id: types::ELECTRONIC_ID,
+        name: "electronic_id",
+        tree: "((((1 2)(3 4))5)((6 9)(7 8)))",
+    },
+    // Judicial record (issue 6): who (name, ID number, birth date) and the record text in
+    // one subtree, the certificate's title, number, date and issuing office in the other.
+    TypeDef {
+        id: types::JUDICIAL_RECORD,
+        name: "judicial_record",
+        tree: "(((1 2)(3 18))((14 15)(16 17)))",
     },
 ];
 
@@ -542,12 +575,43 @@ pub const PRESET_HEALTH_INSURANCE: Preset = Preset {
         keys::BHYT_FACILITY,
     ],
 };
+/// "Identity check" from the level-2 electronic ID (chip card verified): name, ID number,
+/// birth date, sex, portrait digest.
+pub const PRESET_ELECTRONIC_ID_CHECK: Preset = Preset {
+    name: "electronic_id_check",
+    credential_type: types::ELECTRONIC_ID,
+    claims: &[
+        keys::FULL_NAME,
+        keys::ID_NUMBER,
+        keys::BIRTH_DATE,
+        keys::SEX,
+        keys::PORTRAIT_DIGEST,
+    ],
+};
+/// The whole judicial-record certificate (issue 6): holder, record text, title, number,
+/// date and issuing office. A certificate is shown whole, as the paper one is. Not in
+/// [`PRESETS`] (the counter presets of the identity types); checked by its own test.
+pub const PRESET_JUDICIAL_RECORD: Preset = Preset {
+    name: "judicial_record",
+    credential_type: types::JUDICIAL_RECORD,
+    claims: &[
+        keys::FULL_NAME,
+        keys::ID_NUMBER,
+        keys::BIRTH_DATE,
+        keys::CERT_DETAILS,
+        keys::CERT_TITLE,
+        keys::CERT_NUMBER,
+        keys::CERT_ISSUED,
+        keys::CERT_ISSUER_NAME,
+    ],
+};
 /// All presets.
 pub const PRESETS: &[Preset] = &[
     PRESET_IDENTITY_CHECK,
     PRESET_AGE_OVER_18,
     PRESET_HOTEL_CHECK_IN,
     PRESET_HEALTH_INSURANCE,
+    PRESET_ELECTRONIC_ID_CHECK,
 ];
 
 /// Encodes a value after checking it against the key's kind.
@@ -679,6 +743,19 @@ mod tests {
                 assert!(t.shape.leaves().contains(k), "{} claim {k}", p.name);
             }
         }
+    }
+
+    #[test]
+    fn the_judicial_record_preset_discloses_every_claim_of_its_type() {
+        let t = Registry::builtin()
+            .get(types::JUDICIAL_RECORD)
+            .unwrap()
+            .clone();
+        let mut leaves = t.shape.leaves().to_vec();
+        let mut claims = PRESET_JUDICIAL_RECORD.claims.to_vec();
+        leaves.sort_unstable();
+        claims.sort_unstable();
+        assert_eq!(leaves, claims);
     }
 
     #[test]

@@ -72,7 +72,13 @@ impl ApiClient {
         })
     }
 
-    async fn send<Resp: DeserializeOwned>(
+    /// The HTTP client and the full URL of `path`, for request modules outside this file
+    /// (judicial requests build their own requests with extra headers).
+    pub(crate) fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base))
+    }
+
+    pub(crate) async fn send<Resp: DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<Resp, ApiError> {
@@ -191,6 +197,25 @@ impl ApiClient {
     /// One signed status list (COSE_Sign1 bytes). Verify it against the trust list.
     pub async fn status_list(&self, id: u32) -> Result<Vec<u8>, ApiError> {
         self.signed_list(&paths::status_list(id)).await
+    }
+
+    /// Health book (issue 5): one page of the citizen's changes after `since`.
+    pub async fn health_changes(
+        &self,
+        access_token: &str,
+        since: u64,
+        limit: u32,
+    ) -> Result<api::health::HealthChangesResponse, ApiError> {
+        self.send(
+            self.http
+                .get(format!(
+                    "{}{}?since={since}&limit={limit}",
+                    self.base,
+                    api::health::paths::HEALTH_CHANGES
+                ))
+                .bearer_auth(access_token),
+        )
+        .await
     }
 
     /// Dev-only: revokes one issued status index (tests and the demo).

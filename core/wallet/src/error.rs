@@ -7,6 +7,7 @@
 use crate::api_client::ApiError;
 use crate::secure_area::SecureAreaError;
 use crate::store::StoreError;
+use vneid_credential::receipt::ReceiptError;
 use vneid_identity::{DateError, EmailError, IdNumberError, PasscodeRuleError, PhoneError};
 
 /// Everything a wallet operation can fail with.
@@ -42,15 +43,53 @@ pub enum WalletError {
     Store(#[from] StoreError),
     #[error("no usable credential of this type; fetch credentials first")]
     NoCredential,
-    /// A credential from the backend did not check out (wrong key, claims or type).
+    /// A credential from the backend did not check out (issuer, key, claims, type, time).
     #[error("credential from the backend rejected: {0}")]
-    CredentialRejected(String),
+    CredentialRejected(CredentialRejection),
     #[error("presentation could not be built: {0}")]
     Presentation(String),
+    // --- judicial-record requests (issue 6) ---
+    #[error("judicial request: {0}")]
+    Judicial(#[from] crate::judicial::JudicialError),
+    // --- level-2 upgrade (issue 3) ---
+    #[error("chip read: {0}")]
+    Chip(#[from] vneid_emrtd::session::SessionError),
+    #[error("the selfie is empty")]
+    SelfieMissing,
+    // --- health book (issue 5) ---
+    /// A change page from the backend failed its checks; nothing of it was stored.
+    #[error("health data from the backend rejected: {0}")]
+    HealthData(crate::health::PageError),
+    /// An argument of a health-book call is out of range (names the argument, no value).
+    #[error("invalid health-book input: {0}")]
+    HealthInput(&'static str),
+    #[error("no such record in the health book")]
+    HealthRecordNotFound,
     #[error("operation cancelled")]
     Cancelled,
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+// --- credentials (issue 4, presentation helper) ---
+/// Why a credential copy from the backend was refused (nothing of the batch is stored).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialRejection {
+    /// The backend's trust list does not verify against the pinned anchors.
+    #[error("trust list: {0}")]
+    TrustList(vneid_credential::trust::ListError),
+    /// Not one copy per requested key.
+    #[error("wrong number of copies")]
+    CopyCount,
+    /// A copy for a device key the wallet did not send.
+    #[error("copy for a key that was not requested")]
+    UnrequestedKey,
+    /// The copy does not parse, or its claims or holder key do not match its signed root.
+    #[error("copy does not match its key or claims")]
+    NotBound,
+    /// Checked against the trust list: issuer, type, validity.
+    #[error("{0}")]
+    Receipt(vneid_credential::receipt::ReceiptError),
 }
 
 /// Why the wallet refuses to unlock until it is re-activated with an SMS OTP.
@@ -79,6 +118,8 @@ pub enum ErrorCategory {
     Credential,
     /// Reading the chip ID card.
     Chip,
+    /// Judicial-record certificate requests (form, submission, payment).
+    Judicial,
     Cancelled,
     Internal,
 }
@@ -207,6 +248,9 @@ error_codes! {
     CredentialRejected = "CREDENTIAL_REJECTED", Credential,
         "Giấy tờ điện tử nhận được không hợp lệ. Vui lòng thử lại sau.",
         "The electronic document received is not valid. Please try again later.";
+    CredentialIssuerUntrusted = "CREDENTIAL_ISSUER_UNTRUSTED", Credential,
+        "Giấy tờ điện tử nhận được không do cơ quan cấp có trong danh sách tin cậy ký.",
+        "The electronic document received was not signed by a trusted issuer.";
     PresentationFailed = "PRESENTATION_FAILED", Credential,
         "Không tạo được mã QR. Vui lòng thử lại.",
         "The QR code could not be created. Please try again.";
@@ -234,6 +278,63 @@ error_codes! {
     TrustStoreInvalid = "TRUST_STORE_INVALID", Chip,
         "Chứng thư gốc (CSCA) không hợp lệ.",
         "The root certificates (CSCA) are not valid.";
+    // --- level-2 upgrade (issue 3) ---
+    ChipEvidenceRejected = "CHIP_EVIDENCE_REJECTED", Chip,
+        "Dữ liệu chip không được xác thực: thẻ có thể đã bị thay đổi dữ liệu hoặc không do cơ quan có thẩm quyền cấp.",
+        "The chip data could not be authenticated: the card may have been altered or was not issued by a trusted authority.";
+    ChipHolderMismatch = "CHIP_HOLDER_MISMATCH", Chip,
+        "Thẻ căn cước này không phải của chủ tài khoản. Vui lòng dùng thẻ của chính bạn.",
+        "This ID card does not belong to the account holder. Please use your own card.";
+    SelfieInvalid = "SELFIE_INVALID", Input,
+        "Chưa có ảnh chân dung. Vui lòng chụp lại.",
+        "No portrait photo was taken. Please take it again.";
+    // --- judicial-record requests (issue 6) ---
+    JudicialFieldRequired = "JUDICIAL_FIELD_REQUIRED", Judicial,
+        "Vui lòng điền thông tin bắt buộc.",
+        "Please fill in this required field.";
+    JudicialFieldInvalid = "JUDICIAL_FIELD_INVALID", Judicial,
+        "Thông tin không hợp lệ.",
+        "This field is not valid.";
+    JudicialFieldLocked = "JUDICIAL_FIELD_LOCKED", Judicial,
+        "Thông tin này lấy từ chip thẻ căn cước hoặc Cơ sở dữ liệu quốc gia về dân cư và không sửa được.",
+        "This detail comes from the ID card chip or the population database and cannot be changed.";
+    JudicialResidenceGap = "JUDICIAL_RESIDENCE_GAP", Judicial,
+        "Quá trình cư trú bị gián đoạn: các khoảng thời gian phải liền nhau đến hiện tại.",
+        "The residence history has a gap: periods must follow each other up to today.";
+    JudicialResidenceOverlap = "JUDICIAL_RESIDENCE_OVERLAP", Judicial,
+        "Các khoảng thời gian cư trú bị chồng lên nhau.",
+        "Two residence periods overlap.";
+    JudicialResidenceStart = "JUDICIAL_RESIDENCE_START", Judicial,
+        "Quá trình cư trú phải bắt đầu từ khi đủ 14 tuổi.",
+        "The residence history must start from the month you turned 14.";
+    JudicialType2NotAllowed = "JUDICIAL_TYPE2_NOT_ALLOWED", Judicial,
+        "Phiếu lý lịch tư pháp số 2 chỉ cấp cho chính người yêu cầu, không được ủy quyền.",
+        "Certificate No. 2 is issued only to the person themselves, not to a representative.";
+    JudicialRequestNotFound = "JUDICIAL_REQUEST_NOT_FOUND", Judicial,
+        "Không tìm thấy yêu cầu cấp Phiếu lý lịch tư pháp.",
+        "The judicial-record request was not found.";
+    JudicialWrongState = "JUDICIAL_WRONG_STATE", Judicial,
+        "Không thực hiện được thao tác này ở trạng thái hiện tại của yêu cầu.",
+        "This action is not available in the request's current state.";
+    JudicialRefused = "JUDICIAL_REFUSED", Judicial,
+        "Hệ thống từ chối yêu cầu. Vui lòng kiểm tra lại thông tin và tạo yêu cầu mới.",
+        "The service refused the request. Please check the details and make a new request.";
+    JudicialConflict = "JUDICIAL_CONFLICT", Judicial,
+        "Yêu cầu xung đột với một yêu cầu đã gửi hoặc với trạng thái hồ sơ.",
+        "The request conflicts with one already sent or with the file's current state.";
+    PaymentFailed = "PAYMENT_FAILED", Judicial,
+        "Thanh toán không thành công. Vui lòng thử lại.",
+        "The payment did not go through. Please try again.";
+    // --- health book (issue 5) ---
+    HealthDataInvalid = "HEALTH_DATA_INVALID", Server,
+        "Dữ liệu sổ sức khỏe nhận được không hợp lệ. Dữ liệu đã có vẫn được giữ nguyên.",
+        "The health-book data received is not valid. The data already on the phone is unchanged.";
+    HealthInputInvalid = "HEALTH_INPUT_INVALID", Input,
+        "Thông tin nhập cho sổ sức khỏe không hợp lệ.",
+        "The health-book input is not valid.";
+    HealthRecordNotFound = "HEALTH_RECORD_NOT_FOUND", Input,
+        "Không tìm thấy hồ sơ này trong sổ sức khỏe.",
+        "This record is not in the health book.";
     Cancelled = "CANCELLED", Cancelled,
         "Đã hủy thao tác.",
         "The operation was cancelled.";
@@ -290,6 +391,10 @@ impl WalletError {
                     | A::DeviceNotFound
                     | A::NotFound
                     | A::Internal => ErrorCode::ServerError,
+                    A::Conflict => ErrorCode::JudicialConflict,
+                    // Level-2 upgrade (issue 3).
+                    A::ChipEvidenceInvalid => ErrorCode::ChipEvidenceRejected,
+                    A::ChipHolderMismatch => ErrorCode::ChipHolderMismatch,
                 },
             },
             WalletError::SecureArea(_) | WalletError::Store(StoreError::SecureArea(_)) => {
@@ -297,10 +402,29 @@ impl WalletError {
             }
             WalletError::Store(_) => ErrorCode::StorageFailure,
             WalletError::NoCredential => ErrorCode::NoCredential,
+            WalletError::CredentialRejected(
+                CredentialRejection::TrustList(_)
+                | CredentialRejection::Receipt(ReceiptError::Issuer(_)),
+            ) => ErrorCode::CredentialIssuerUntrusted,
             WalletError::CredentialRejected(_) => ErrorCode::CredentialRejected,
             WalletError::Presentation(_) => ErrorCode::PresentationFailed,
+            WalletError::Judicial(j) => judicial_code(j),
+            // Level-2 upgrade (issue 3).
+            WalletError::Chip(e) => chip_code(e),
+            WalletError::SelfieMissing => ErrorCode::SelfieInvalid,
+            WalletError::HealthData(_) => ErrorCode::HealthDataInvalid,
+            WalletError::HealthInput(_) => ErrorCode::HealthInputInvalid,
+            WalletError::HealthRecordNotFound => ErrorCode::HealthRecordNotFound,
             WalletError::Cancelled => ErrorCode::Cancelled,
             WalletError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The form field an error is about (`residence_history[1].from`), for judicial forms.
+    pub fn field_path(&self) -> Option<&str> {
+        match self {
+            WalletError::Judicial(j) => j.field(),
+            _ => None,
         }
     }
 
@@ -319,6 +443,39 @@ impl WalletError {
             WalletError::Api(ApiError::Rejected { body, .. }) => body.retry_after_seconds,
             _ => None,
         }
+    }
+}
+
+// --- judicial-record requests (issue 6) ---
+/// A failed chip read (level-2 upgrade, issue 3), by what the citizen can do about it.
+fn chip_code(e: &vneid_emrtd::session::SessionError) -> ErrorCode {
+    use vneid_emrtd::session::SessionError as S;
+    match e {
+        S::Cancelled => ErrorCode::Cancelled,
+        S::AccessDenied => ErrorCode::ChipAccessDenied,
+        S::ApplicationNotFound(_) => ErrorCode::ChipNotSupported,
+        S::ConnectionLost { .. } | S::Transport(_) => ErrorCode::ChipLost,
+        _ => ErrorCode::ChipReadFailed,
+    }
+}
+
+fn judicial_code(e: &crate::judicial::JudicialError) -> ErrorCode {
+    use crate::judicial::{FieldErrorKind as F, JudicialError as J};
+    match e {
+        J::Field(f) => match f.kind {
+            F::Required => ErrorCode::JudicialFieldRequired,
+            F::Invalid => ErrorCode::JudicialFieldInvalid,
+            F::Locked => ErrorCode::JudicialFieldLocked,
+            F::ResidenceGap => ErrorCode::JudicialResidenceGap,
+            F::ResidenceOverlap => ErrorCode::JudicialResidenceOverlap,
+            F::ResidenceStart => ErrorCode::JudicialResidenceStart,
+            F::Type2NotAllowed => ErrorCode::JudicialType2NotAllowed,
+        },
+        J::NotFound => ErrorCode::JudicialRequestNotFound,
+        J::WrongState { .. } => ErrorCode::JudicialWrongState,
+        J::Refused => ErrorCode::JudicialRefused,
+        J::Payment(_) => ErrorCode::PaymentFailed,
+        J::FeeTable(_) => ErrorCode::Internal,
     }
 }
 

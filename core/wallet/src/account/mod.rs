@@ -10,11 +10,14 @@
 
 mod activation;
 mod credentials;
+// Level-2 upgrade with the chip ID card (issue 3).
+mod level2;
 mod session;
 mod unlock;
 
 pub use activation::{ActivationInput, OtpSent};
 pub use credentials::{BATCH_SIZE, CredentialSummary, PRESENTATION_VALIDITY, Presentation};
+pub use level2::{Level2Outcome, Level2Progress, MAX_SELFIE_BYTES};
 pub use session::Session;
 
 use crate::api_client::ApiClient;
@@ -44,7 +47,20 @@ pub struct WalletConfig {
     /// PBKDF2 iterations for new passcodes.
     pub kdf_iterations: u32,
     pub http_timeout: Duration,
+    /// Pinned trust-list anchor keys (SEC1 P-256). Every credential copy the backend sends
+    /// must be signed by an issuer in a trust list one of these signed. Defaults to the
+    /// reference backend's test anchor ([`REFERENCE_TRUST_ANCHOR`]); a production build pins
+    /// its own.
+    pub trust_anchors: Vec<Vec<u8>>,
 }
+
+/// The reference backend's trust-list anchor (SEC1 compressed): a test key derived from a
+/// fixed label (`fixtures/backend/src/issuer.rs`), so it protects nothing outside tests.
+pub const REFERENCE_TRUST_ANCHOR: [u8; 33] = [
+    0x03, 0x88, 0x9d, 0x55, 0xe3, 0xab, 0x10, 0x00, 0x2b, 0x71, 0xce, 0x2c, 0x4b, 0x5e, 0x20, 0xc2,
+    0x38, 0x7d, 0x32, 0x9d, 0x40, 0x5d, 0xc0, 0xd3, 0x39, 0x52, 0xca, 0x6e, 0x67, 0x6e, 0xb5, 0x2b,
+    0x2d,
+];
 
 impl WalletConfig {
     pub fn new(data_dir: impl Into<PathBuf>, backend_url: impl Into<String>) -> Self {
@@ -55,6 +71,7 @@ impl WalletConfig {
             platform: "desktop".into(),
             kdf_iterations: DEFAULT_ITERATIONS,
             http_timeout: Duration::from_secs(20),
+            trust_anchors: vec![REFERENCE_TRUST_ANCHOR.to_vec()],
         }
     }
 }
@@ -98,11 +115,13 @@ pub struct AccountSummary {
 pub struct Wallet {
     config: WalletConfig,
     secure_area: Arc<dyn SecureArea>,
-    api: ApiClient,
+    pub(crate) api: ApiClient,
     store: Mutex<Store>,
     session: Mutex<Option<Session>>,
     enrolment: Mutex<Option<activation::Enrolment>>,
     reset_reason: Option<ResetReason>,
+    /// Judicial requests: status listener and test fault hook (issue 6).
+    pub(crate) judicial: crate::judicial::Hooks,
 }
 
 impl std::fmt::Debug for Wallet {
@@ -143,6 +162,7 @@ impl Wallet {
             session: Mutex::new(None),
             enrolment: Mutex::new(None),
             reset_reason,
+            judicial: crate::judicial::Hooks::default(),
         })
     }
 
@@ -155,11 +175,11 @@ impl Wallet {
         &self.config
     }
 
-    fn store(&self) -> Result<MutexGuard<'_, Store>, WalletError> {
+    pub(crate) fn store(&self) -> Result<MutexGuard<'_, Store>, WalletError> {
         self.store.lock().map_err(poisoned)
     }
 
-    fn session(&self) -> Result<MutexGuard<'_, Option<Session>>, WalletError> {
+    pub(crate) fn session(&self) -> Result<MutexGuard<'_, Option<Session>>, WalletError> {
         self.session.lock().map_err(poisoned)
     }
 
@@ -244,6 +264,8 @@ impl Wallet {
         let pending_alias = self.pending_key_alias()?;
         // Credentials go first: their keys are useless without the account anyway.
         self.delete_all_credentials()?;
+        // Health book (issue 5): the book, notes and profile leave with the account.
+        self.delete_health_book()?;
         self.store()?.transaction(|tx, _| {
             store::delete_account(tx)?;
             store::delete_pending(tx)

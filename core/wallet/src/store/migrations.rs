@@ -44,6 +44,33 @@ const MIGRATIONS: &[&str] = &[
         id     INTEGER PRIMARY KEY,
         sealed BLOB NOT NULL            -- what was disclosed, preset, time, verifier
      ) STRICT;",
+    // judicial-record requests (issue 6): the outbox (one row per request; state, key and
+    // backend id in clear, form/body/view sealed) and each request's sealed history.
+    "CREATE TABLE judicial_requests (
+        id              INTEGER PRIMARY KEY,
+        state           TEXT NOT NULL
+            CHECK (state IN ('draft', 'queued', 'sending', 'submitted', 'failed')),
+        idempotency_key TEXT UNIQUE,
+        backend_id      TEXT,
+        office_status   TEXT,
+        attempts        INTEGER NOT NULL,
+        last_error      TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        form            BLOB NOT NULL,  -- sealed JudicialForm
+        body            BLOB,           -- sealed request body, frozen when queued
+        view            BLOB            -- sealed last backend view
+     ) STRICT;
+     CREATE INDEX judicial_requests_state ON judicial_requests(state);
+     CREATE TABLE judicial_events (
+        id         INTEGER PRIMARY KEY,
+        request_id INTEGER NOT NULL REFERENCES judicial_requests(id),
+        sealed     BLOB NOT NULL
+     ) STRICT;
+     CREATE INDEX judicial_events_request ON judicial_events(request_id);",
+    // Health book (issue 5): sealed records, keyed search terms, facilities, notes, the sync
+    // cursor and the self-declared profile (see core/wallet/src/health/db.rs).
+    crate::health::MIGRATION,
 ];
 
 /// Tables holding user data (everything but `meta`), emptied when the data key is lost.
@@ -52,6 +79,16 @@ const USER_TABLES: &[&str] = &[
     "pending_activation",
     "credentials",
     "disclosures",
+    // judicial-record requests (issue 6); events first: they reference requests.
+    "judicial_events",
+    "judicial_requests",
+    // Health book (issue 5); terms first: they reference records.
+    "health_terms",
+    "health_records",
+    "health_facilities",
+    "health_notes",
+    "health_sync",
+    "health_profile",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
