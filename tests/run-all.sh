@@ -15,6 +15,10 @@ section() { printf '\n==> %s\n' "$*"; }
 
 section "toolchain check"
 cargo --version
+# PC/SC (issue 3): pcscd, libpcsclite-dev and the vpcd virtual reader driver for
+# `vneid-cli --features pcsc` and its end-to-end test through a real pcscd.
+section "system packages (pcscd, libpcsclite-dev, vsmartcard-vpcd)"
+bash tests/setup-system.sh
 if [ -z "${SKIP_FOREIGN:-}" ]; then
     section "foreign-language toolchains (kotlinc, swiftlang chroot)"
     bash tests/foreign/setup.sh
@@ -27,9 +31,13 @@ section "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 # The test-only virtual chip export of the FFI crate (used by the Kotlin/Swift tests).
 cargo clippy -p vneid-ffi --all-targets --features virtual-chip -- -D warnings
+# `vneid read-card --pcsc` (issue 3): links libpcsclite.
+cargo clippy -p vneid-cli --all-targets --features pcsc -- -D warnings
 
 section "cargo test --workspace"
 cargo test --workspace 2>&1 | tee "$log/cargo.txt"
+section "cargo test -p vneid-cli --features pcsc (through a real pcscd)"
+cargo test -p vneid-cli --features pcsc --bins --test pcsc 2>&1 | tee -a "$log/cargo.txt"
 passed=$(grep -Eo 'test result: [a-z]+\. [0-9]+ passed' "$log/cargo.txt" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed;' "$log/cargo.txt" | awk '{s+=$1} END {print s+0}')
 

@@ -27,6 +27,9 @@ pub enum PresentationPreset {
     HotelCheckIn,
     /// The health-insurance (BHYT) card at reception.
     HealthInsurance,
+    /// Level 2 (issue 3): name, ID number, date of birth, sex, portrait digest from the
+    /// electronic ID, issued once the chip ID card was verified.
+    ElectronicIdCheck,
 }
 
 impl PresentationPreset {
@@ -36,6 +39,9 @@ impl PresentationPreset {
             Self::AgeOver18 => &PRESET_AGE_OVER_18,
             Self::HotelCheckIn => &PRESET_HOTEL_CHECK_IN,
             Self::HealthInsurance => &PRESET_HEALTH_INSURANCE,
+            Self::ElectronicIdCheck => {
+                &vneid_wallet::credential::claims::PRESET_ELECTRONIC_ID_CHECK
+            }
         }
     }
 }

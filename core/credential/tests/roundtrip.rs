@@ -18,6 +18,7 @@ fn credential_for<'a>(f: &'a Fixture, p: &Preset) -> &'a IssuedCredential {
         types::CORE_ID => &f.core_id,
         types::AGE_OVER_18 => &f.age,
         types::BHYT => &f.bhyt,
+        types::ELECTRONIC_ID => &f.eid,
         _ => panic!("no credential for {}", p.name),
     }
 }

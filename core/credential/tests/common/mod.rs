@@ -106,6 +106,8 @@ pub struct Fixture {
     pub core_id: IssuedCredential,
     pub age: IssuedCredential,
     pub bhyt: IssuedCredential,
+    /// Level-2 electronic ID (issue 3): the core ID's claims under its own type.
+    pub eid: IssuedCredential,
 }
 
 pub fn trust_list(anchor: &SigningKey, entries: &[TrustEntry], issued_at: u64) -> TrustList {
@@ -128,6 +130,7 @@ pub fn issuer_entry(k: &SigningKey) -> TrustEntry {
             types::AGE_OVER_18,
             types::BHYT,
             types::CERTIFICATE,
+            types::ELECTRONIC_ID,
         ],
         not_before: NOW - 365 * DAY,
         not_after: NOW + 365 * DAY,
@@ -206,6 +209,16 @@ impl Fixture {
             exp,
             3,
         );
+        let eid = issue_with(
+            &registry,
+            &issuer,
+            &device,
+            types::ELECTRONIC_ID,
+            &core_id_claims(),
+            nbf,
+            exp,
+            4,
+        );
         Fixture {
             registry,
             issuer,
@@ -217,6 +230,7 @@ impl Fixture {
             core_id,
             age,
             bhyt,
+            eid,
         }
     }
 

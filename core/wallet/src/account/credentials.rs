@@ -10,7 +10,7 @@
 //! Kotlin or Swift) or the network.
 
 use super::{Wallet, now_unix};
-use crate::error::WalletError;
+use crate::error::{CredentialRejection, WalletError};
 use crate::secure_area::{SecureArea, SecureAreaError};
 use crate::store::{self, CredentialRow, DisclosureRecord};
 use base64::Engine as _;
@@ -21,7 +21,9 @@ use vneid_credential::cose::{KeyError, PlatformSignature, PublicKey};
 use vneid_credential::issuer::{IssuedCredential, StatusRef};
 use vneid_credential::presentation::{DeviceSigner, PresentRequest, present, to_qr_text};
 use vneid_credential::qr::{QrMatrix, render_matrix};
+use vneid_credential::receipt::{ReceiptError, check_receipt};
 use vneid_credential::request::VerifiedRequest;
+use vneid_credential::trust::{FreshnessPolicy, TrustList};
 
 /// Copies fetched per credential type.
 pub const BATCH_SIZE: usize = 4;
@@ -29,6 +31,9 @@ pub const BATCH_SIZE: usize = 4;
 const REFRESH_BELOW_UNUSED: usize = 2;
 /// ...or when the newest expires within this many seconds.
 const REFRESH_BEFORE_EXPIRY: u64 = 7 * 86_400;
+/// Clock difference tolerated between the phone and the issuer when checking a new copy's
+/// validity window.
+const RECEIPT_CLOCK_SKEW: u64 = 300;
 /// How long a presentation is accepted by a verifier with the default policy.
 pub const PRESENTATION_VALIDITY: u64 = 60;
 /// The kinds the wallet keeps.
@@ -38,6 +43,10 @@ fn type_of(kind: CredentialKind) -> CredentialTypeId {
     match kind {
         CredentialKind::CoreId => types::CORE_ID,
         CredentialKind::AgeOver18 => types::AGE_OVER_18,
+        // Health book (issue 5): fetched by the health sync, not with the identity kinds.
+        CredentialKind::Bhyt => types::BHYT,
+        // Level 2 (issue 3): fetched after the upgrade, see `account::level2`.
+        CredentialKind::ElectronicId => types::ELECTRONIC_ID,
     }
 }
 
@@ -104,7 +113,7 @@ fn random_alias() -> Result<String, WalletError> {
 }
 
 impl Wallet {
-    fn require_unlocked(&self) -> Result<(), WalletError> {
+    pub(crate) fn require_unlocked(&self) -> Result<(), WalletError> {
         if self.session()?.is_none() {
             return Err(WalletError::NotUnlocked);
         }
@@ -119,9 +128,10 @@ impl Wallet {
         self.credentials()
     }
 
-    async fn fetch_kinds(&self, kinds: &[CredentialKind]) -> Result<(), WalletError> {
+    pub(crate) async fn fetch_kinds(&self, kinds: &[CredentialKind]) -> Result<(), WalletError> {
         self.require_unlocked()?;
         let token = self.access_token().await?;
+        let trust = self.fetch_trust_list().await?;
         // Keys first; on any failure below they are deleted again.
         let mut created: Vec<(CredentialKind, String, Vec<u8>)> = Vec::new();
         let result = async {
@@ -148,7 +158,7 @@ impl Wallet {
                     .collect(),
             };
             let resp = self.api.issue_credentials(&token, &req).await?;
-            self.store_copies(&created, resp)
+            self.store_copies(&created, resp, &trust)
         }
         .await;
         if result.is_err() {
@@ -160,36 +170,57 @@ impl Wallet {
         result
     }
 
-    /// Checks every returned copy against the key it was requested for and stores them.
+    /// The backend's trust list, verified against the pinned anchors: what every received
+    /// copy is checked against.
+    async fn fetch_trust_list(&self) -> Result<TrustList, WalletError> {
+        let bytes = self.api.trust_list().await?;
+        let anchors: Vec<PublicKey> = self
+            .config
+            .trust_anchors
+            .iter()
+            .filter_map(|a| PublicKey::from_sec1(a).ok())
+            .collect();
+        TrustList::verify(&bytes, &anchors, FreshnessPolicy::default())
+            .map_err(|e| WalletError::CredentialRejected(CredentialRejection::TrustList(e)))
+    }
+
+    /// Checks every returned copy — bound to the key it was requested for, claims matching
+    /// its signed root, signed by a trusted issuer for the requested type, valid now — and
+    /// stores them. One bad copy refuses the whole batch.
     fn store_copies(
         &self,
         created: &[(CredentialKind, String, Vec<u8>)],
         resp: api::IssueCredentialsResponse,
+        trust: &TrustList,
     ) -> Result<(), WalletError> {
         let registry = Registry::builtin();
-        let rejected = |why: &str| WalletError::CredentialRejected(why.to_owned());
+        let rejected = WalletError::CredentialRejected;
         if resp.credentials.len() != created.len() {
-            return Err(rejected("wrong number of copies"));
+            return Err(rejected(CredentialRejection::CopyCount));
         }
+        let now = now_unix();
         let mut checked = Vec::with_capacity(created.len());
         for copy in &resp.credentials {
             let (kind, alias, public) = created
                 .iter()
                 .find(|(_, _, p)| B64.encode(p) == copy.device_public_key)
-                .ok_or_else(|| rejected("copy for a key that was not requested"))?;
+                .ok_or(rejected(CredentialRejection::UnrequestedKey))?;
             if *kind != copy.credential_type {
-                return Err(rejected("copy of another type"));
+                return Err(rejected(CredentialRejection::Receipt(
+                    ReceiptError::WrongType {
+                        got: type_of(copy.credential_type),
+                        want: type_of(*kind),
+                    },
+                )));
             }
-            let holder = PublicKey::from_sec1(public).map_err(|_| rejected("device key"))?;
-            let envelope = zeroize::Zeroizing::new(
-                B64.decode(&copy.credential)
-                    .map_err(|_| rejected("not base64url"))?,
-            );
+            let not_bound = || rejected(CredentialRejection::NotBound);
+            let holder = PublicKey::from_sec1(public).map_err(|_| not_bound())?;
+            let envelope =
+                zeroize::Zeroizing::new(B64.decode(&copy.credential).map_err(|_| not_bound())?);
             let cred = IssuedCredential::from_envelope(&registry, &envelope, &holder)
-                .map_err(|_| rejected("does not match its key or claims"))?;
-            if cred.payload.credential_type != type_of(*kind) {
-                return Err(rejected("copy of another type"));
-            }
+                .map_err(|_| not_bound())?;
+            check_receipt(trust, &cred, type_of(*kind), now, RECEIPT_CLOCK_SKEW)
+                .map_err(|e| rejected(CredentialRejection::Receipt(e)))?;
             checked.push((
                 cred.payload.credential_type,
                 alias,
@@ -197,7 +228,6 @@ impl Wallet {
                 envelope,
             ));
         }
-        let now = now_unix();
         self.store()?.transaction(|tx, sealer| {
             for (ty, alias, exp, envelope) in &checked {
                 store::insert_credential(tx, sealer, *ty, alias, *exp, now, envelope)?;

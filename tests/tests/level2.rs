@@ -1,0 +1,184 @@
+//! Level-2 upgrade end to end: the wallet reads the citizen's (virtual) chip ID card, the
+//! reference backend re-verifies the evidence with its own trust store and raises the account
+//! to level 2, and the wallet then holds and presents the electronic ID, which a counter sees
+//! as a level-2 credential type. Every refusal leaves the level at 1.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use vneid_backend::{BackendConfig, RunningBackend};
+use vneid_chip::{CardConfig, Citizen, Signer, Tamper, VirtualCard};
+use vneid_wallet::credential::claims::{PRESET_ELECTRONIC_ID_CHECK, identity_level, types};
+use vneid_wallet::emrtd::mrz::{DocumentNumberRule, MrzKey};
+use vneid_wallet::{
+    ActivationInput, ErrorCode, Passcode, SoftwareSecureArea, Wallet, WalletConfig, WalletError,
+};
+use zeroize::Zeroizing;
+
+const SELFIE: &[u8] = b"\xFF\xD8\xFF\xE0 a selfie JPEG from the front camera";
+
+async fn backend() -> RunningBackend {
+    vneid_backend::spawn(BackendConfig {
+        dev_token: Some("dev".into()),
+        seed_citizens: 5,
+        ..Default::default()
+    })
+    .await
+    .expect("backend starts")
+}
+
+/// A wallet activated (level 1) for the stable citizen, Nguyễn Văn An, whose virtual card
+/// exists in fixtures/chip.
+async fn activated_wallet(root: &Path, backend: &RunningBackend) -> Wallet {
+    let sa = Arc::new(SoftwareSecureArea::open_dir(&root.join("secure-area")).unwrap());
+    let mut config = WalletConfig::new(root.join("wallet"), backend.base_url());
+    config.kdf_iterations = 1_000;
+    let wallet = Wallet::open(config, sa).unwrap();
+    let c = vneid_backend::stable_citizen();
+    wallet
+        .start_activation(ActivationInput {
+            id_number: c.id_number.clone(),
+            phone: c.phone.clone(),
+            date_of_birth: c.date_of_birth.clone(),
+            email: None,
+        })
+        .await
+        .unwrap();
+    let otp = backend.latest_otp(&c.phone).unwrap();
+    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
+    wallet.set_passcode(Passcode::new("860247")).await.unwrap();
+    wallet
+}
+
+fn key_of(c: &Citizen) -> MrzKey {
+    MrzKey::from_cccd(
+        c.id_number,
+        c.date_of_birth,
+        c.date_of_expiry,
+        &DocumentNumberRule::LastNineDigitsOfIdNumber,
+    )
+    .unwrap()
+}
+
+async fn upgrade(
+    wallet: &Wallet,
+    card: VirtualCard,
+    key: MrzKey,
+) -> Result<vneid_wallet::account::Level2Outcome, WalletError> {
+    wallet
+        .upgrade_to_level2(card, key, SELFIE, None, Arc::new(AtomicBool::new(false)))
+        .await
+}
+
+#[tokio::test]
+async fn reading_the_own_chip_card_raises_the_account_to_level_2_and_issues_the_electronic_id() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = activated_wallet(root.path(), &backend).await;
+    assert_eq!(wallet.account_info().await.unwrap().level, 1);
+
+    let an = Citizen::an();
+    let card = VirtualCard::for_citizen(an).unwrap();
+    let outcome = upgrade(&wallet, card, key_of(an)).await.unwrap();
+    assert_eq!(outcome.level, 2);
+    assert!(outcome.electronic_id_copies > 0);
+    assert_eq!(
+        outcome.chip.dg13.as_ref().unwrap().id_number.as_deref(),
+        Some(an.id_number)
+    );
+    assert_eq!(wallet.account_info().await.unwrap().level, 2);
+    // Saved locally too: the sealed account row says level 2 at the next unlock.
+    wallet.lock().unwrap();
+    assert_eq!(
+        wallet.unlock(Passcode::new("860247")).await.unwrap().level,
+        2
+    );
+
+    // The electronic ID is its own, level-2 type, and presents like the core ID.
+    let p = wallet.present(&PRESET_ELECTRONIC_ID_CHECK, None).unwrap();
+    assert_eq!(p.credential_type, types::ELECTRONIC_ID);
+    assert_eq!(identity_level(p.credential_type), Some(2));
+    assert_eq!(identity_level(types::CORE_ID), Some(1));
+}
+
+/// One refused upgrade: the typed error, and the level still 1 at the backend and locally.
+async fn refused(card: VirtualCard, key: MrzKey, expected: ErrorCode) {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = activated_wallet(root.path(), &backend).await;
+    let err = upgrade(&wallet, card, key).await.unwrap_err();
+    assert_eq!(err.code(), expected, "{err}");
+    assert_eq!(wallet.account_info().await.unwrap().level, 1);
+    assert!(matches!(
+        wallet.present(&PRESET_ELECTRONIC_ID_CHECK, None),
+        Err(WalletError::NoCredential)
+    ));
+}
+
+#[tokio::test]
+async fn the_card_of_another_citizen_is_refused() {
+    let ngoc = Citizen::by_id("079195004321").unwrap();
+    refused(
+        VirtualCard::for_citizen(ngoc).unwrap(),
+        key_of(ngoc),
+        ErrorCode::ChipHolderMismatch,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_card_with_an_altered_data_group_is_refused() {
+    let an = Citizen::an();
+    let card = VirtualCard::new(
+        an,
+        CardConfig {
+            tamper: Some(Tamper {
+                data_group: 13,
+                offset: 40,
+            }),
+            ..CardConfig::default()
+        },
+    )
+    .unwrap();
+    refused(card, key_of(an), ErrorCode::ChipEvidenceRejected).await;
+}
+
+#[tokio::test]
+async fn cards_signed_by_an_expired_or_foreign_document_signer_are_refused() {
+    let an = Citizen::an();
+    for signer in [Signer::Expired, Signer::Foreign] {
+        let card = VirtualCard::new(
+            an,
+            CardConfig {
+                signer,
+                ..CardConfig::default()
+            },
+        )
+        .unwrap();
+        refused(card, key_of(an), ErrorCode::ChipEvidenceRejected).await;
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_access_key_fails_the_chip_read_before_anything_is_sent() {
+    let an = Citizen::an();
+    let wrong = MrzKey::from_cccd(
+        an.id_number,
+        an.date_of_birth,
+        "300316",
+        &DocumentNumberRule::LastNineDigitsOfIdNumber,
+    )
+    .unwrap();
+    refused(
+        VirtualCard::for_citizen(an).unwrap(),
+        wrong,
+        ErrorCode::ChipAccessDenied,
+    )
+    .await;
+}
