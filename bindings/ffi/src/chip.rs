@@ -4,6 +4,7 @@
 use crate::error::VneidError;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use vneid_emrtd::access::{AccessKey, Can};
 use vneid_emrtd::mrz::{DocumentNumberRule, MrzKey};
 use vneid_emrtd::pa::TrustStore;
 use vneid_emrtd::session::{self, ChipSession, SessionError, Transport, TransportError};
@@ -52,7 +53,9 @@ pub struct ChipReadProgress {
 }
 
 /// What the app collects to open the chip: the 12-digit ID number and the dates printed on
-/// the card (YYMMDD), or the document number when it is known from the printed MRZ.
+/// the card (YYMMDD), or the document number when it is known from the printed MRZ. Or the
+/// 6-digit card access number (CAN) printed on the card: when `can` is set it is used instead
+/// (PACE only; the other fields are then ignored and may be empty).
 #[derive(Clone, uniffi::Record)]
 pub struct CardAccessKey {
     pub id_number: String,
@@ -60,6 +63,8 @@ pub struct CardAccessKey {
     pub date_of_expiry: String,
     #[uniffi(default = None)]
     pub document_number: Option<String>,
+    #[uniffi(default = None)]
+    pub can: Option<String>,
 }
 
 impl std::fmt::Debug for CardAccessKey {
@@ -68,10 +73,14 @@ impl std::fmt::Debug for CardAccessKey {
     }
 }
 
+/// The outcome of one check. `Failed` means the card or its data is not genuine (for chip
+/// and active authentication: a cloned chip); `NotSupported`: the card does not offer it;
+/// `NotPerformed`: offered but not run.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum CheckVerdict {
     Passed,
     Failed { reason: String },
+    NotSupported { reason: String },
     NotPerformed { reason: String },
 }
 
@@ -80,6 +89,7 @@ impl From<session::Verdict> for CheckVerdict {
         match v {
             session::Verdict::Passed => Self::Passed,
             session::Verdict::Failed { reason } => Self::Failed { reason },
+            session::Verdict::NotSupported { reason } => Self::NotSupported { reason },
             session::Verdict::NotPerformed { reason } => Self::NotPerformed { reason },
         }
     }
@@ -122,6 +132,12 @@ pub struct ChipIdentity {
     pub passive_authentication: CheckVerdict,
     pub chip_authentication: CheckVerdict,
     pub active_authentication: CheckVerdict,
+    /// "PACE" or "BAC".
+    pub access_protocol: String,
+    /// The 8-byte challenge active authentication signed and the chip's signature, for a
+    /// backend to re-verify against DG15.
+    pub active_authentication_challenge: Option<Vec<u8>>,
+    pub active_authentication_signature: Option<Vec<u8>>,
     pub apdus: u32,
     pub reconnects: u32,
 }
@@ -135,38 +151,20 @@ impl std::fmt::Debug for ChipIdentity {
     }
 }
 
-fn passive_verdict(report: &vneid_emrtd::pa::PassiveAuthReport) -> CheckVerdict {
-    if report.is_valid() {
-        return CheckVerdict::Passed;
-    }
-    let mut reasons = Vec::new();
-    for (name, check) in [
-        ("SOD signature", &report.sod_signature),
-        ("chain", &report.chain),
-        ("validity", &report.validity),
-        ("key usage", &report.key_usage),
-        ("revocation", &report.revocation),
-    ] {
-        if let Some(f) = check.failure() {
-            reasons.push(format!("{name}: {f}"));
-        }
-    }
-    for (dg, hash) in &report.data_groups {
-        use vneid_emrtd::pa::DgHash;
-        match hash {
-            DgHash::Match | DgHash::NotRead => {}
-            DgHash::Mismatch { .. } => reasons.push(format!("DG{dg}: hash mismatch (altered)")),
-            DgHash::NotInSod => reasons.push(format!("DG{dg}: not listed in the SOD")),
-        }
-    }
-    CheckVerdict::Failed {
-        reason: reasons.join("; "),
-    }
-}
-
 impl From<session::ChipIdentity> for ChipIdentity {
     fn from(c: session::ChipIdentity) -> Self {
-        let passive_authentication = passive_verdict(&c.passive_authentication);
+        let passive_authentication =
+            session::Verdict::from_passive(&c.passive_authentication).into();
+        let access_protocol = match c.access {
+            session::AccessProtocol::Bac => "BAC",
+            session::AccessProtocol::Pace { .. } => "PACE",
+        }
+        .to_string();
+        let (active_authentication_challenge, active_authentication_signature) =
+            match c.active_authentication_proof {
+                Some(p) => (Some(p.challenge.to_vec()), Some(p.signature)),
+                None => (None, None),
+            };
         let dg13 = c.dg13.unwrap_or_default();
         let mrz_id = Some(c.mrz.optional_data_1.trim().to_string()).filter(|s| s.len() == 12);
         let (face_image, face_format) = match c.face {
@@ -207,6 +205,9 @@ impl From<session::ChipIdentity> for ChipIdentity {
             passive_authentication,
             chip_authentication: c.chip_authentication.into(),
             active_authentication: c.active_authentication.into(),
+            access_protocol,
+            active_authentication_challenge,
+            active_authentication_signature,
             apdus: u32::try_from(c.stats.apdus).unwrap_or(u32::MAX),
             reconnects: c.stats.reconnects,
         }
@@ -217,7 +218,9 @@ fn chip_error(e: &SessionError) -> VneidError {
     let code = match e {
         SessionError::Cancelled => ErrorCode::Cancelled,
         SessionError::AccessDenied => ErrorCode::ChipAccessDenied,
-        SessionError::ApplicationNotFound(_) => ErrorCode::ChipNotSupported,
+        SessionError::ApplicationNotFound(_) | SessionError::PaceNotOffered => {
+            ErrorCode::ChipNotSupported
+        }
         SessionError::ConnectionLost { .. } | SessionError::Transport(_) => ErrorCode::ChipLost,
         _ => ErrorCode::ChipReadFailed,
     };
@@ -271,8 +274,9 @@ impl ChipReader {
         }))
     }
 
-    /// Opens the chip with `key` (BAC), reads EF.COM, DG1, DG2, DG13, DG14, DG15 and EF.SOD
-    /// (resuming after a lost tag), and runs passive authentication at `check_time` (Unix
+    /// Opens the chip with `key` (PACE when the card offers it, else BAC), reads EF.COM, DG1,
+    /// DG2, DG13, DG14, DG15 and EF.SOD (resuming after a lost tag), runs chip and active
+    /// authentication (clone detection) and passive authentication at `check_time` (Unix
     /// seconds; now when null). The transport is called from a background thread.
     pub async fn read(
         self: Arc<Self>,
@@ -281,17 +285,25 @@ impl ChipReader {
         listener: Option<Arc<dyn ChipReadListener>>,
         check_time: Option<u64>,
     ) -> Result<ChipIdentity, VneidError> {
-        let rule = match key.document_number {
-            Some(n) => DocumentNumberRule::Explicit(n),
-            None => DocumentNumberRule::LastNineDigitsOfIdNumber,
+        let invalid = || VneidError::from_code(ErrorCode::ChipAccessInputInvalid, None, None);
+        let access_key = match &key.can {
+            Some(can) => AccessKey::Can(Can::new(can).map_err(|_| invalid())?),
+            None => {
+                let rule = match key.document_number {
+                    Some(n) => DocumentNumberRule::Explicit(n),
+                    None => DocumentNumberRule::LastNineDigitsOfIdNumber,
+                };
+                AccessKey::Mrz(
+                    MrzKey::from_cccd(
+                        &key.id_number,
+                        &key.date_of_birth,
+                        &key.date_of_expiry,
+                        &rule,
+                    )
+                    .map_err(|_| invalid())?,
+                )
+            }
         };
-        let mrz_key = MrzKey::from_cccd(
-            &key.id_number,
-            &key.date_of_birth,
-            &key.date_of_expiry,
-            &rule,
-        )
-        .map_err(|_| VneidError::from_code(ErrorCode::ChipAccessInputInvalid, None, None))?;
         let at = check_time.unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -314,7 +326,7 @@ impl ChipReader {
                     });
                 }
             };
-            ChipSession::new(&mrz_key, &reader.trust, at, &mut random)
+            ChipSession::with_access_key(access_key, &reader.trust, at, &mut random)
                 .with_progress(&mut report)
                 .with_cancel(&reader.cancel)
                 .read(&mut Foreign(transport))

@@ -3,7 +3,7 @@
 
 use crate::chip::NfcError;
 use std::sync::{Arc, Mutex};
-use vneid_chip::{Citizen, VirtualCard};
+use vneid_chip::{CardConfig, Citizen, VirtualCard};
 use vneid_emrtd::session::TransportError;
 
 /// A synthetic citizen whose virtual card exists.
@@ -14,6 +14,8 @@ pub struct VirtualCitizen {
     /// YYMMDD, as the card access key wants it.
     pub date_of_birth: String,
     pub date_of_expiry: String,
+    /// The 6-digit card access number printed on the card (PACE with the CAN).
+    pub can: String,
 }
 
 #[uniffi::export]
@@ -25,6 +27,7 @@ pub fn virtual_citizens() -> Vec<VirtualCitizen> {
             full_name: c.full_name.to_string(),
             date_of_birth: c.date_of_birth.to_string(),
             date_of_expiry: c.date_of_expiry.to_string(),
+            can: c.can(),
         })
         .collect()
 }
@@ -41,6 +44,24 @@ pub struct VirtualChip {
     card: Mutex<VirtualCard>,
 }
 
+impl VirtualChip {
+    fn build(id_number: &str, cloned: bool) -> Result<Arc<Self>, NfcError> {
+        let citizen = Citizen::by_id(id_number).ok_or(NfcError::Other {
+            reason: "no virtual card for this ID number".into(),
+        })?;
+        let config = CardConfig {
+            cloned,
+            ..CardConfig::default()
+        };
+        let card = VirtualCard::new(citizen, config).map_err(|e| NfcError::Other {
+            reason: e.to_string(),
+        })?;
+        Ok(Arc::new(Self {
+            card: Mutex::new(card),
+        }))
+    }
+}
+
 impl std::fmt::Debug for VirtualChip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("VirtualChip")
@@ -51,15 +72,14 @@ impl std::fmt::Debug for VirtualChip {
 impl VirtualChip {
     #[uniffi::constructor]
     pub fn new(id_number: String) -> Result<Arc<Self>, NfcError> {
-        let citizen = Citizen::by_id(&id_number).ok_or(NfcError::Other {
-            reason: "no virtual card for this ID number".into(),
-        })?;
-        let card = VirtualCard::for_citizen(citizen).map_err(|e| NfcError::Other {
-            reason: e.to_string(),
-        })?;
-        Ok(Arc::new(Self {
-            card: Mutex::new(card),
-        }))
+        Self::build(&id_number, false)
+    }
+
+    /// A cloned chip: the citizen's files copied byte for byte, impostor private keys. Passive
+    /// authentication passes; chip and active authentication must fail.
+    #[uniffi::constructor]
+    pub fn cloned(id_number: String) -> Result<Arc<Self>, NfcError> {
+        Self::build(&id_number, true)
     }
 
     /// What the card answers to `apdu`.

@@ -157,6 +157,11 @@ impl ChipAuthentication {
         &self.params
     }
 
+    /// Index of the next command to send.
+    pub fn step(&self) -> usize {
+        self.step
+    }
+
     /// The terminal's ephemeral public key (uncompressed).
     pub fn ephemeral_public(&self) -> &[u8] {
         &self.ephemeral.public

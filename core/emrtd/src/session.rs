@@ -1,6 +1,6 @@
-//! A full chip read: SELECT the eMRTD application, BAC with an [`MrzKey`], read EF.COM, DG1,
-//! DG2, DG13 (DG14 and DG15 when EF.COM lists them) and EF.SOD with the sans-IO
-//! [`FileReader`], then passive authentication against a [`TrustStore`].
+//! A full chip read: EF.CardAccess, PACE or BAC with an [`AccessKey`], EF.COM, DG14 and chip
+//! authentication, DG1, DG2, DG13, DG15 and EF.SOD with the sans-IO [`FileReader`], active
+//! authentication, then passive authentication against a [`TrustStore`].
 //!
 //! [`ReadEngine`] is the whole read as a sans-IO state machine (commands out, responses in, no
 //! I/O), so NFC, PC/SC, the virtual card and recorded transcripts share it; [`ChipSession`] is
@@ -9,17 +9,25 @@
 //!   otherwise the largest short block;
 //! - resume after a lost tag by re-selecting the application, running BAC again and
 //!   continuing at the last good offset (a bounded number of times);
+//! - open the chip with PACE when EF.CardAccess offers it (MRZ or CAN), else BAC;
+//! - run chip authentication with the DG14 key and active authentication with the DG15 key;
 //! - report progress after every READ BINARY and check a cancellation flag before every APDU;
-//! - return a typed [`ChipIdentity`] whose chip and active authentication verdicts say
-//!   [`Verdict::NotPerformed`] until those protocols exist — never a silent pass.
+//! - return a typed [`ChipIdentity`] with a [`Verdict`] per check (passive, chip and active
+//!   authentication): a failed check is reported, never dropped.
 
+use crate::aa::{self, AaError, CHALLENGE_LEN};
+use crate::access::AccessKey;
 use crate::apdu::{ApduError, CommandApdu, ResponseApdu, StatusClass, StatusWord};
 use crate::bac::{Bac, BacError};
+use crate::ca::{CaError, CaParams, ChipAuthentication};
 use crate::dg2::{Dg2, Dg2Error, FaceImage};
 use crate::lds::{Dg1, Dg13, EfCom, LdsError, LdsFile};
 use crate::mrz::{MrzKey, Td1Mrz};
-use crate::pa::{self, PassiveAuthReport, Sod, SodError, TrustStore};
+use crate::pa::sig::Curve;
+use crate::pa::{self, DgHash, PassiveAuthReport, Sod, SodError, TrustStore};
+use crate::pace::{Pace, PaceError, PaceParams, parse_card_access};
 use crate::reader::{BlockPolicy, FileReader, ReadOptions, ReaderError, SelectMode};
+use crate::security_info::{CaCipher, Dg14, Dg15};
 use crate::sm::{SecureMessaging, SmError};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -90,6 +98,15 @@ pub struct SessionConfig {
     pub max_reconnects: u32,
     /// Files claiming more than this are refused.
     pub max_file_size: usize,
+    /// Read EF.CardAccess and run PACE when the card offers it (otherwise BAC straight away).
+    pub pace: bool,
+    /// Run chip authentication when DG14 holds a key.
+    pub chip_authentication: bool,
+    /// The challenge for active authentication. `None`: 8 bytes from the random source.
+    /// A backend that wants proof the chip was present supplies its own (single-use)
+    /// challenge here and re-verifies [`ChipIdentity::active_authentication_proof`] with
+    /// [`crate::aa::verify`] against the DG15 it checks by passive authentication.
+    pub active_auth_challenge: Option<[u8; CHALLENGE_LEN]>,
 }
 
 impl Default for SessionConfig {
@@ -98,6 +115,9 @@ impl Default for SessionConfig {
             block: BlockChoice::Auto,
             max_reconnects: 5,
             max_file_size: crate::reader::MAX_OFFSET + 1,
+            pace: true,
+            chip_authentication: true,
+            active_auth_challenge: None,
         }
     }
 }
@@ -117,18 +137,77 @@ pub struct ReadProgress {
     pub bytes_total: usize,
 }
 
-/// The outcome of a protocol the read did or did not run.
+/// The outcome of a check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Passed,
-    Failed { reason: String },
-    NotPerformed { reason: String },
+    /// The check ran and failed: the data or the chip is not what it claims to be.
+    Failed {
+        reason: String,
+    },
+    /// The card does not offer the protocol (no DG14, no DG15).
+    NotSupported {
+        reason: String,
+    },
+    /// The card offers it but the check did not run (an algorithm this reader does not
+    /// support, switched off, or the read ended first).
+    NotPerformed {
+        reason: String,
+    },
 }
 
 impl Verdict {
     pub fn passed(&self) -> bool {
         matches!(self, Self::Passed)
     }
+
+    pub fn failed(&self) -> bool {
+        matches!(self, Self::Failed { .. })
+    }
+
+    /// Passive authentication summarised: passed, or failed with every failing check named.
+    pub fn from_passive(report: &PassiveAuthReport) -> Self {
+        if report.is_valid() {
+            return Self::Passed;
+        }
+        let mut reasons = Vec::new();
+        for (name, check) in [
+            ("SOD signature", &report.sod_signature),
+            ("chain", &report.chain),
+            ("validity", &report.validity),
+            ("key usage", &report.key_usage),
+            ("revocation", &report.revocation),
+        ] {
+            if let Some(f) = check.failure() {
+                reasons.push(format!("{name}: {f}"));
+            }
+        }
+        for (dg, hash) in &report.data_groups {
+            match hash {
+                DgHash::Match | DgHash::NotRead => {}
+                DgHash::Mismatch { .. } => reasons.push(format!("DG{dg}: hash mismatch (altered)")),
+                DgHash::NotInSod => reasons.push(format!("DG{dg}: not listed in the SOD")),
+            }
+        }
+        Self::Failed {
+            reason: reasons.join("; "),
+        }
+    }
+}
+
+/// How the chip was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessProtocol {
+    Bac,
+    Pace { curve: Curve, cipher: CaCipher },
+}
+
+/// The chip's active authentication signature with the challenge it signed, for a backend to
+/// re-verify ([`crate::aa::verify`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AaProof {
+    pub challenge: [u8; CHALLENGE_LEN],
+    pub signature: Vec<u8>,
 }
 
 /// How many APDUs and bytes a read took.
@@ -176,10 +255,15 @@ pub struct ChipIdentity {
     /// The first face of DG2 (image bytes and their format), when present.
     pub face: Option<FaceImage>,
     pub passive_authentication: PassiveAuthReport,
-    /// Chip authentication with the DG14 key (clone detection).
+    /// Chip authentication with the DG14 key (clone detection). Meaningful together with
+    /// passive authentication, which vouches for DG14.
     pub chip_authentication: Verdict,
     /// Active authentication with the DG15 key (clone detection).
     pub active_authentication: Verdict,
+    /// The signature active authentication checked, when the chip gave one.
+    pub active_authentication_proof: Option<AaProof>,
+    /// PACE or BAC.
+    pub access: AccessProtocol,
     pub evidence: ChipEvidence,
     pub stats: ReadStats,
 }
@@ -202,6 +286,12 @@ pub enum SessionError {
     Transport(TransportError),
     #[error("BAC: {0}")]
     Bac(BacError),
+    #[error("PACE: {0}")]
+    Pace(PaceError),
+    #[error("the card does not offer PACE, so it cannot be opened with the CAN")]
+    PaceNotOffered,
+    #[error("chip authentication: {0}")]
+    Ca(CaError),
     #[error("reading {file:?}: {error}")]
     Read { file: LdsFile, error: ReaderError },
     #[error("the mandatory file {0:?} is missing")]
@@ -222,24 +312,58 @@ pub enum SessionError {
     OutOfOrder,
 }
 
-/// Randomness for BAC's RND.IFD and K.IFD, from the platform CSPRNG.
+/// Randomness for BAC's RND.IFD and K.IFD, the PACE and chip authentication key pairs and the
+/// active authentication challenge, from the platform CSPRNG.
 pub type RandomSource<'a> = &'a mut dyn FnMut(&mut [u8]);
 
-/// Files read after EF.COM, in order; DG1 and EF.SOD are mandatory.
+/// Files read after EF.COM, in order; DG1 and EF.SOD are mandatory. DG14 comes first so chip
+/// authentication upgrades the channel before any personal data crosses it.
 const WANTED: [LdsFile; 5] = [
+    LdsFile::DG14,
     LdsFile::DG1,
     LdsFile::DG2,
     LdsFile::DG13,
-    LdsFile::DG14,
     LdsFile::DG15,
 ];
 
-const NOT_IMPLEMENTED: &str = "not implemented yet";
+/// What EF.CardAccess said.
+#[derive(Debug, Clone)]
+enum CardAccess {
+    /// Not read yet (first connection).
+    Unknown,
+    /// PACE with these parameters.
+    Pace(PaceParams),
+    /// No EF.CardAccess, or no PACEInfo this reader runs: BAC.
+    Bac,
+}
+
+/// Where chip authentication stands.
+#[derive(Debug, Clone)]
+enum CaState {
+    /// DG14 not read yet.
+    Waiting,
+    /// To run after the next access (first time, or again after a reconnect).
+    Ready(CaParams),
+    /// New keys in use; the next response proves (or disproves) the chip holds the key.
+    Confirming(CaParams),
+    Passed(CaParams),
+    /// Final: the verdict to report.
+    Settled(Verdict),
+}
 
 /// Where the engine stands.
 #[derive(Debug)]
 enum Phase {
-    /// SELECT the eMRTD application next.
+    /// Read EF.CardAccess (plain) to learn whether the card offers PACE.
+    CardAccess(FileReader),
+    AwaitCardAccess(FileReader),
+    /// PACE in progress.
+    Pace(Box<Pace>),
+    AwaitPace(Box<Pace>),
+    /// A plain SELECT that makes the card drop a session it may still hold.
+    Resync,
+    AwaitResync,
+    /// SELECT the eMRTD application next (plain before BAC, protected after PACE).
     SelectApp,
     AwaitSelectApp,
     /// GET CHALLENGE next (BAC starts with fresh randomness).
@@ -248,23 +372,39 @@ enum Phase {
     /// MUTUAL AUTHENTICATE prepared, to be sent.
     Authenticate(Bac, Vec<u8>),
     AwaitAuthenticate(Bac),
+    /// The next chip authentication command.
+    Ca(Box<ChipAuthentication>),
+    AwaitCa(Box<ChipAuthentication>),
     /// Secure messaging is up: files are read.
     Files,
     AwaitFile,
+    /// INTERNAL AUTHENTICATE with this challenge sent.
+    AwaitAa([u8; CHALLENGE_LEN]),
     Done,
 }
 
 /// The whole read as a sans-IO engine: [`next_command`](Self::next_command) gives the bytes to
 /// send, [`handle_response`](Self::handle_response) takes the card's answer, and
 /// [`transport_lost`](Self::transport_lost) reports a lost card, until `next_command` returns
-/// `None`; then [`finish`](Self::finish) runs passive authentication. No I/O, no clock: the
-/// same engine serves NFC, PC/SC, the virtual card and recorded transcripts.
+/// `None`; then [`finish`](Self::finish) runs passive authentication and checks the active
+/// authentication signature. No I/O, no clock: the same engine serves NFC, PC/SC, the virtual
+/// card and recorded transcripts.
+///
+/// Order: EF.CardAccess (plain) → PACE when offered, else SELECT + BAC → EF.COM, DG14 → chip
+/// authentication (secure messaging restarts with the new keys) → DG1, DG2, DG13, DG15,
+/// EF.SOD → active authentication. A chip that fails chip authentication (a clone) ends that
+/// secure messaging session; the engine opens a new one with the access key, reads the rest
+/// and reports the failure in [`ChipIdentity::chip_authentication`].
 pub struct ReadEngine {
-    key: MrzKey,
+    key: AccessKey,
     config: SessionConfig,
     options: ReadOptions,
     phase: Phase,
+    card_access: CardAccess,
+    access: Option<AccessProtocol>,
     sm: Option<SecureMessaging>,
+    ca: CaState,
+    aa: Option<Result<AaProof, StatusWord>>,
     queue: Vec<LdsFile>,
     index: usize,
     reader: Option<FileReader>,
@@ -299,9 +439,26 @@ fn bac_error(e: BacError) -> SessionError {
     }
 }
 
+fn pace_error(e: PaceError) -> SessionError {
+    match e {
+        PaceError::AccessDenied => SessionError::AccessDenied,
+        other => SessionError::Pace(other),
+    }
+}
+
 impl ReadEngine {
-    /// An engine for a transport that carries at most `max_transceive_len` bytes.
+    /// An engine opening the chip with the MRZ key (PACE when offered, else BAC) for a
+    /// transport that carries at most `max_transceive_len` bytes.
     pub fn new(key: &MrzKey, config: SessionConfig, max_transceive_len: usize) -> Self {
+        Self::with_access_key(AccessKey::Mrz(key.clone()), config, max_transceive_len)
+    }
+
+    /// An engine opening the chip with any [`AccessKey`]; a CAN needs a card that offers PACE.
+    pub fn with_access_key(
+        key: AccessKey,
+        config: SessionConfig,
+        max_transceive_len: usize,
+    ) -> Self {
         let block = match config.block {
             BlockChoice::Auto if max_transceive_len > SHORT_TRANSCEIVE_LEN => {
                 BlockPolicy::Extended {
@@ -311,17 +468,30 @@ impl ReadEngine {
             BlockChoice::Auto | BlockChoice::Short => BlockPolicy::Short,
             BlockChoice::Fixed(n) => BlockPolicy::Fixed(n),
         };
+        let options = ReadOptions {
+            block,
+            select: SelectMode::FileId,
+            header_probe: 8,
+            max_file_size: config.max_file_size,
+        };
+        let (phase, card_access) = if config.pace {
+            (
+                Phase::CardAccess(FileReader::new(LdsFile::CardAccess, options)),
+                CardAccess::Unknown,
+            )
+        } else {
+            (Phase::SelectApp, CardAccess::Bac)
+        };
         Self {
-            key: key.clone(),
+            key,
             config,
-            options: ReadOptions {
-                block,
-                select: SelectMode::FileId,
-                header_probe: 8,
-                max_file_size: config.max_file_size,
-            },
-            phase: Phase::SelectApp,
+            options,
+            phase,
+            card_access,
+            access: None,
             sm: None,
+            ca: CaState::Waiting,
+            aa: None,
             queue: vec![LdsFile::Com],
             index: 0,
             reader: None,
@@ -346,19 +516,72 @@ impl ReadEngine {
         Some(bytes)
     }
 
-    /// The next command APDU to send, or `None` when all files are read. `random` fills
-    /// BAC's nonces from the platform CSPRNG when a (new) BAC run starts.
+    /// The phase that opens a (new) session: PACE when the card offers it, else BAC.
+    fn access_phase(&mut self) -> Result<Phase, SessionError> {
+        match &self.card_access {
+            CardAccess::Unknown => Ok(Phase::CardAccess(FileReader::new(
+                LdsFile::CardAccess,
+                self.options,
+            ))),
+            CardAccess::Pace(params) => Ok(Phase::Pace(Box::new(
+                Pace::new(params.clone(), &self.key).map_err(pace_error)?,
+            ))),
+            CardAccess::Bac => {
+                if self.key.mrz().is_none() {
+                    return Err(SessionError::PaceNotOffered);
+                }
+                Ok(Phase::SelectApp)
+            }
+        }
+    }
+
+    /// The next command APDU to send, or `None` when all is done. `random` supplies nonces,
+    /// ephemeral keys and the active authentication challenge from the platform CSPRNG.
     pub fn next_command(
         &mut self,
         random: &mut dyn FnMut(&mut [u8]),
     ) -> Result<Option<Vec<u8>>, SessionError> {
         match std::mem::replace(&mut self.phase, Phase::Done) {
+            Phase::CardAccess(mut reader) => match reader.next_command(None) {
+                Ok(Some(cmd)) => {
+                    self.phase = Phase::AwaitCardAccess(reader);
+                    Ok(self.sent(cmd))
+                }
+                Ok(None) => {
+                    self.card_access_read(reader.into_bytes().as_deref());
+                    self.phase = self.access_phase()?;
+                    self.next_command(random)
+                }
+                Err(_) => {
+                    self.card_access_read(None);
+                    self.phase = self.access_phase()?;
+                    self.next_command(random)
+                }
+            },
+            Phase::Pace(mut pace) => {
+                let cmd = pace.next_command(random).map_err(pace_error)?;
+                self.phase = Phase::AwaitPace(pace);
+                let bytes = encode(&cmd)?;
+                Ok(self.sent(bytes))
+            }
+            Phase::Resync => {
+                let select = CommandApdu::new(0x00, 0xA4, 0x04, 0x0C).with_data(EMRTD_AID.to_vec());
+                self.phase = Phase::AwaitResync;
+                let bytes = encode(&select)?;
+                Ok(self.sent(bytes))
+            }
             Phase::SelectApp => {
                 let select = CommandApdu::new(0x00, 0xA4, 0x04, 0x0C).with_data(EMRTD_AID.to_vec());
+                let select = match self.sm.as_mut() {
+                    Some(sm) => sm.wrap(&select).map_err(SessionError::Sm)?,
+                    None => select,
+                };
                 self.phase = Phase::AwaitSelectApp;
-                Ok(self.sent(encode(&select)?))
+                let bytes = encode(&select)?;
+                Ok(self.sent(bytes))
             }
             Phase::Challenge => {
+                let mrz = self.key.mrz().ok_or(SessionError::PaceNotOffered)?;
                 let mut rnd_ifd = Zeroizing::new([0u8; 8]);
                 let mut k_ifd = Zeroizing::new([0u8; 16]);
                 random(&mut *rnd_ifd);
@@ -366,7 +589,7 @@ impl ReadEngine {
                 if rnd_ifd.iter().all(|&b| b == 0) || k_ifd.iter().all(|&b| b == 0) {
                     return Err(SessionError::Random);
                 }
-                let mut bac = Bac::new(&self.key, *rnd_ifd, *k_ifd).map_err(bac_error)?;
+                let mut bac = Bac::new(mrz, *rnd_ifd, *k_ifd).map_err(bac_error)?;
                 let cmd = encode(&bac.get_challenge().map_err(bac_error)?)?;
                 self.phase = Phase::AwaitChallenge(bac);
                 Ok(self.sent(cmd))
@@ -375,23 +598,73 @@ impl ReadEngine {
                 self.phase = Phase::AwaitAuthenticate(bac);
                 Ok(self.sent(cmd))
             }
-            Phase::Files => self.next_file_command(),
+            Phase::Ca(ca) => {
+                let step = ca.step();
+                let cmd = ca
+                    .commands()
+                    .map_err(SessionError::Ca)?
+                    .into_iter()
+                    .nth(step)
+                    .ok_or(SessionError::OutOfOrder)?;
+                let sm = self.sm.as_mut().ok_or(SessionError::OutOfOrder)?;
+                let wrapped = sm.wrap(&cmd).map_err(SessionError::Sm)?;
+                self.phase = Phase::AwaitCa(ca);
+                let bytes = encode(&wrapped)?;
+                Ok(self.sent(bytes))
+            }
+            Phase::Files => self.next_file_command(random),
             Phase::Done => Ok(None),
-            other @ (Phase::AwaitSelectApp
+            other @ (Phase::AwaitCardAccess(_)
+            | Phase::AwaitResync
+            | Phase::AwaitPace(_)
+            | Phase::AwaitSelectApp
             | Phase::AwaitChallenge(_)
             | Phase::AwaitAuthenticate(_)
-            | Phase::AwaitFile) => {
+            | Phase::AwaitCa(_)
+            | Phase::AwaitFile
+            | Phase::AwaitAa(_)) => {
                 self.phase = other;
                 Err(SessionError::OutOfOrder)
             }
         }
     }
 
-    fn next_file_command(&mut self) -> Result<Option<Vec<u8>>, SessionError> {
+    /// Records what EF.CardAccess offers (`None`: absent or unreadable → BAC).
+    fn card_access_read(&mut self, bytes: Option<&[u8]>) {
+        self.card_access = bytes
+            .and_then(|b| parse_card_access(b).ok())
+            .and_then(|infos| PaceParams::choose(&infos))
+            .map_or(CardAccess::Bac, CardAccess::Pace);
+    }
+
+    /// Secure messaging is up: run chip authentication if due, else read files.
+    /// After a reconnect a chip authentication that passed (or was cut short) runs again, so
+    /// the rest of the read stays on keys only the genuine chip shares; the ephemeral keys are
+    /// drawn when its first command is built.
+    fn session_established(&mut self) -> Result<(), SessionError> {
+        if let CaState::Passed(p) | CaState::Confirming(p) = &self.ca {
+            self.ca = CaState::Ready(p.clone());
+        }
+        self.phase = Phase::Files;
+        Ok(())
+    }
+
+    fn next_file_command(
+        &mut self,
+        random: &mut dyn FnMut(&mut [u8]),
+    ) -> Result<Option<Vec<u8>>, SessionError> {
+        if let CaState::Ready(params) = &self.ca {
+            match ChipAuthentication::new(params.clone(), random) {
+                Ok(ca) => {
+                    self.phase = Phase::Ca(Box::new(ca));
+                    return self.next_command(random);
+                }
+                Err(e) => self.ca = CaState::Settled(ca_verdict(&e)),
+            }
+        }
         loop {
             let Some(&file) = self.queue.get(self.index) else {
-                self.phase = Phase::Done;
-                return Ok(None);
+                return self.aa_command(random);
             };
             let options = self.options;
             let reader = self
@@ -403,13 +676,45 @@ impl ReadEngine {
                     self.phase = Phase::AwaitFile;
                     return Ok(self.sent(cmd));
                 }
-                Ok(None) => self.file_done(file)?,
+                Ok(None) => {
+                    self.file_done(file)?;
+                    if matches!(self.ca, CaState::Ready(_)) {
+                        return self.next_file_command(random);
+                    }
+                }
                 Err(error) => return Err(self.file_error(file, error)),
             }
         }
     }
 
-    /// The current file is complete: keep it and move on (EF.COM decides what follows).
+    /// INTERNAL AUTHENTICATE once every file is read, when DG15 was; otherwise done.
+    fn aa_command(
+        &mut self,
+        random: &mut dyn FnMut(&mut [u8]),
+    ) -> Result<Option<Vec<u8>>, SessionError> {
+        if self.aa.is_some() || !self.files.contains_key(&LdsFile::DG15) {
+            self.phase = Phase::Done;
+            return Ok(None);
+        }
+        let challenge = match self.config.active_auth_challenge {
+            Some(c) => c,
+            None => {
+                let mut c = [0u8; CHALLENGE_LEN];
+                random(&mut c);
+                c
+            }
+        };
+        let sm = self.sm.as_mut().ok_or(SessionError::OutOfOrder)?;
+        let cmd = sm
+            .wrap(&aa::internal_authenticate(&challenge))
+            .map_err(SessionError::Sm)?;
+        self.phase = Phase::AwaitAa(challenge);
+        let bytes = encode(&cmd)?;
+        Ok(self.sent(bytes))
+    }
+
+    /// The current file is complete: keep it and move on (EF.COM decides what follows; DG14
+    /// arms chip authentication).
     fn file_done(&mut self, file: LdsFile) -> Result<(), SessionError> {
         let bytes =
             self.reader
@@ -433,6 +738,20 @@ impl ReadEngine {
             );
             self.queue.push(LdsFile::Sod);
         }
+        if file == LdsFile::DG14 {
+            self.ca = match Dg14::parse(&bytes) {
+                Err(e) => CaState::Settled(Verdict::Failed {
+                    reason: format!("DG14 is malformed: {e}"),
+                }),
+                Ok(dg14) => match CaParams::from_dg14(&dg14) {
+                    Ok(params) if self.config.chip_authentication => CaState::Ready(params),
+                    Ok(_) => CaState::Settled(Verdict::NotPerformed {
+                        reason: "chip authentication was switched off".into(),
+                    }),
+                    Err(e) => CaState::Settled(ca_verdict(&e)),
+                },
+            };
+        }
         self.files.insert(file, bytes);
         self.index += 1;
         Ok(())
@@ -453,12 +772,52 @@ impl ReadEngine {
     pub fn handle_response(&mut self, raw: &[u8]) -> Result<Option<ReadProgress>, SessionError> {
         self.stats.bytes_received += raw.len();
         match std::mem::replace(&mut self.phase, Phase::Done) {
+            Phase::AwaitCardAccess(mut reader) => {
+                match reader.handle_response(raw, None) {
+                    Ok(()) => self.phase = Phase::CardAccess(reader),
+                    // No EF.CardAccess (or unreadable): the card does not offer PACE.
+                    Err(_) => {
+                        self.card_access_read(None);
+                        self.phase = self.access_phase()?;
+                    }
+                }
+                Ok(None)
+            }
+            Phase::AwaitResync => {
+                // Any answer will do: the card has dropped its session either way.
+                parse_response(raw)?;
+                self.phase = self.access_phase()?;
+                Ok(None)
+            }
+            Phase::AwaitPace(mut pace) => {
+                let resp = parse_response(raw)?;
+                match pace.handle_response(&resp).map_err(pace_error)? {
+                    Some(sm) => {
+                        self.sm = Some(sm);
+                        self.access = Some(AccessProtocol::Pace {
+                            curve: pace.params().domain.curve(),
+                            cipher: pace.params().cipher,
+                        });
+                        self.phase = Phase::SelectApp;
+                    }
+                    None => self.phase = Phase::Pace(pace),
+                }
+                Ok(None)
+            }
             Phase::AwaitSelectApp => {
                 let resp = parse_response(raw)?;
+                let resp = match self.sm.as_mut() {
+                    Some(sm) => sm.unwrap(&resp).map_err(SessionError::Sm)?,
+                    None => resp,
+                };
                 if resp.sw.classify() != StatusClass::Success {
                     return Err(SessionError::ApplicationNotFound(resp.sw));
                 }
-                self.phase = Phase::Challenge;
+                if self.sm.is_some() {
+                    self.session_established()?;
+                } else {
+                    self.phase = Phase::Challenge;
+                }
                 Ok(None)
             }
             Phase::AwaitChallenge(mut bac) => {
@@ -474,15 +833,81 @@ impl ReadEngine {
                 let resp = parse_response(raw)?;
                 let session = bac.finish(&resp).map_err(bac_error)?;
                 self.sm = Some(session.into_secure_messaging().map_err(SessionError::Sm)?);
-                self.phase = Phase::Files;
+                self.access = Some(AccessProtocol::Bac);
+                self.session_established()?;
+                Ok(None)
+            }
+            Phase::AwaitCa(ca) => {
+                self.handle_ca_response(raw, ca)?;
                 Ok(None)
             }
             Phase::AwaitFile => self.handle_file_response(raw),
+            Phase::AwaitAa(challenge) => {
+                let resp = parse_response(raw)?;
+                let sm = self.sm.as_mut().ok_or(SessionError::OutOfOrder)?;
+                let resp = sm.unwrap(&resp).map_err(SessionError::Sm)?;
+                self.aa = Some(if resp.sw.classify() == StatusClass::Success {
+                    Ok(AaProof {
+                        challenge,
+                        signature: resp.data,
+                    })
+                } else {
+                    Err(resp.sw)
+                });
+                self.phase = Phase::Done;
+                Ok(None)
+            }
             other => {
                 self.phase = other;
                 Err(SessionError::OutOfOrder)
             }
         }
+    }
+
+    fn handle_ca_response(
+        &mut self,
+        raw: &[u8],
+        mut ca: Box<ChipAuthentication>,
+    ) -> Result<(), SessionError> {
+        let resp = parse_response(raw)?;
+        let sm = self.sm.as_mut().ok_or(SessionError::OutOfOrder)?;
+        // Still the old session, which a clone shares: a wrong MAC here aborts like anywhere.
+        let resp = sm.unwrap(&resp).map_err(SessionError::Sm)?;
+        match ca.handle_response(&resp) {
+            Ok(false) => self.phase = Phase::Ca(ca),
+            Ok(true) => {
+                let new_sm = ca.secure_messaging().map_err(SessionError::Ca)?;
+                self.sm = Some(new_sm);
+                self.ca = CaState::Confirming(ca.params().clone());
+                self.phase = Phase::Files;
+            }
+            Err(e) => {
+                self.ca = CaState::Settled(Verdict::Failed {
+                    reason: format!("the chip refused chip authentication: {e}"),
+                });
+                self.phase = Phase::Files;
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens a new session with the access key and continues the current file at its last
+    /// good offset. After a failed chip authentication (not counted as a reconnect) the card
+    /// may still hold its session, so a plain SELECT first makes it drop it (`resync`).
+    fn reopen(&mut self, resync: bool) -> Result<(), SessionError> {
+        if let Some(reader) = self.reader.as_mut() {
+            reader.transport_lost();
+        }
+        if let Some(sm) = self.sm.as_mut() {
+            sm.close();
+        }
+        self.sm = None;
+        self.phase = if resync {
+            Phase::Resync
+        } else {
+            self.access_phase()?
+        };
+        Ok(())
     }
 
     fn handle_file_response(&mut self, raw: &[u8]) -> Result<Option<ReadProgress>, SessionError> {
@@ -491,7 +916,29 @@ impl ReadEngine {
             return Err(SessionError::OutOfOrder);
         };
         let was = reader.progress().read;
-        match reader.handle_response(raw, Some(sm)) {
+        let result = reader.handle_response(raw, Some(sm));
+        if let CaState::Confirming(params) = &self.ca {
+            match &result {
+                // A secure-messaging answer under the new keys: the chip holds the DG14 key.
+                Ok(()) | Err(ReaderError::FileNotFound) => {
+                    self.ca = CaState::Passed(params.clone())
+                }
+                Err(ReaderError::AccessDenied(_) | ReaderError::Card(_)) => {
+                    self.ca = CaState::Passed(params.clone())
+                }
+                Err(e) => {
+                    self.ca = CaState::Settled(Verdict::Failed {
+                        reason: format!(
+                            "the chip did not prove it holds the DG14 key (first response \
+                             under the new keys: {e}); a cloned chip answers like this"
+                        ),
+                    });
+                    self.reopen(true)?;
+                    return Ok(None);
+                }
+            }
+        }
+        match result {
             Ok(()) => {}
             // Listed in EF.COM but absent: passive authentication reports it as not read.
             Err(ReaderError::FileNotFound) if !matches!(file, LdsFile::Sod | LdsFile::Dg(1)) => {
@@ -502,6 +949,9 @@ impl ReadEngine {
             }
             Err(error) => return Err(self.file_error(file, error)),
         }
+        let Some(reader) = self.reader.as_ref() else {
+            return Err(SessionError::OutOfOrder);
+        };
         let p = reader.progress();
         self.phase = Phase::Files;
         Ok((p.read != was).then(|| ReadProgress {
@@ -513,8 +963,9 @@ impl ReadEngine {
         }))
     }
 
-    /// The transport lost the card. Recoverable losses within the budget restart at SELECT
-    /// and BAC, then continue the current file at its last good offset.
+    /// The transport lost the card. Recoverable losses within the budget restart the access
+    /// protocol (and chip authentication), then continue the current file at its last good
+    /// offset.
     pub fn transport_lost(&mut self, error: TransportError) -> Result<(), SessionError> {
         if !error.is_recoverable() {
             self.phase = Phase::Done;
@@ -528,23 +979,33 @@ impl ReadEngine {
             });
         }
         self.stats.reconnects += 1;
-        if let Some(reader) = self.reader.as_mut() {
-            reader.transport_lost();
+        // A chip authentication cut short runs again on the new session.
+        if let CaState::Confirming(p) = &self.ca {
+            self.ca = CaState::Ready(p.clone());
         }
-        if let Some(sm) = self.sm.as_mut() {
-            sm.close();
+        if matches!(self.phase, Phase::AwaitAa(_)) {
+            self.aa = None;
         }
-        self.sm = None;
-        self.phase = Phase::SelectApp;
-        Ok(())
+        self.reopen(false)
     }
 
-    /// Parses what was read and runs passive authentication with `trust` at `at` (Unix
-    /// seconds). Chip and active authentication are reported as not performed.
+    /// Parses what was read, runs passive authentication with `trust` at `at` (Unix seconds)
+    /// and checks the active authentication signature against DG15.
     pub fn finish(self, trust: &TrustStore, at: u64) -> Result<ChipIdentity, SessionError> {
         if !self.is_done() {
             return Err(SessionError::OutOfOrder);
         }
+        let chip_authentication = match self.ca {
+            CaState::Passed(_) => Verdict::Passed,
+            CaState::Settled(v) => v,
+            CaState::Waiting => Verdict::NotSupported {
+                reason: "the card has no DG14".into(),
+            },
+            CaState::Ready(_) | CaState::Confirming(_) => Verdict::NotPerformed {
+                reason: "the read ended before chip authentication completed".into(),
+            },
+        };
+        let aa_result = self.aa;
         let mut files = self.files;
         let ef_com = files.remove(&LdsFile::Com).unwrap_or_default();
         let sod_bytes = files
@@ -579,16 +1040,17 @@ impl ReadEngine {
         };
         let sod = Sod::parse(&sod_bytes).map_err(SessionError::Sod)?;
         let passive_authentication = pa::verify(&sod, &data_groups, trust, at);
-        let not_implemented = || Verdict::NotPerformed {
-            reason: NOT_IMPLEMENTED.to_string(),
-        };
+        let (active_authentication, active_authentication_proof) =
+            active_verdict(&data_groups, aa_result);
         Ok(ChipIdentity {
             mrz,
             dg13,
             face,
             passive_authentication,
-            chip_authentication: not_implemented(),
-            active_authentication: not_implemented(),
+            chip_authentication,
+            active_authentication,
+            active_authentication_proof,
+            access: self.access.unwrap_or(AccessProtocol::Bac),
             evidence: ChipEvidence {
                 ef_com,
                 sod: sod_bytes,
@@ -599,11 +1061,89 @@ impl ReadEngine {
     }
 }
 
+fn ca_verdict(e: &CaError) -> Verdict {
+    if e.not_offered() {
+        Verdict::NotSupported {
+            reason: e.to_string(),
+        }
+    } else {
+        match e {
+            CaError::Unsupported(_) => Verdict::NotPerformed {
+                reason: e.to_string(),
+            },
+            _ => Verdict::Failed {
+                reason: e.to_string(),
+            },
+        }
+    }
+}
+
+/// The active authentication verdict from DG15 (and DG14 for ECDSA) and the chip's answer.
+fn active_verdict(
+    data_groups: &BTreeMap<u8, Vec<u8>>,
+    result: Option<Result<AaProof, StatusWord>>,
+) -> (Verdict, Option<AaProof>) {
+    let Some(dg15) = data_groups.get(&15) else {
+        return (
+            Verdict::NotSupported {
+                reason: "the card has no DG15".into(),
+            },
+            None,
+        );
+    };
+    let proof = match result {
+        None => {
+            return (
+                Verdict::NotPerformed {
+                    reason: "the read ended before active authentication".into(),
+                },
+                None,
+            );
+        }
+        Some(Err(sw)) => {
+            return (
+                Verdict::Failed {
+                    reason: format!(
+                        "the chip refused INTERNAL AUTHENTICATE (status {sw}) although DG15 \
+                         lists a key"
+                    ),
+                },
+                None,
+            );
+        }
+        Some(Ok(p)) => p,
+    };
+    let dg15 = match Dg15::parse(dg15) {
+        Ok(d) => d,
+        Err(e) => {
+            return (
+                Verdict::Failed {
+                    reason: format!("DG15 is malformed: {e}"),
+                },
+                Some(proof),
+            );
+        }
+    };
+    let dg14 = data_groups.get(&14).and_then(|b| Dg14::parse(b).ok());
+    let verdict = match aa::verify(&dg15, dg14.as_ref(), &proof.challenge, &proof.signature) {
+        Ok(()) => Verdict::Passed,
+        Err(AaError::Invalid) => Verdict::Failed {
+            reason: "the signature over the challenge does not verify with the DG15 key: \
+                     the chip does not hold it (a cloned chip answers like this)"
+                .into(),
+        },
+        Err(e) => Verdict::NotPerformed {
+            reason: e.to_string(),
+        },
+    };
+    (verdict, Some(proof))
+}
+
 /// One chip read over a [`Transport`], driving a [`ReadEngine`]. Build with
 /// [`ChipSession::new`], optionally add a progress callback and a cancellation flag, then
 /// [`read`](Self::read).
 pub struct ChipSession<'a> {
-    key: &'a MrzKey,
+    key: AccessKey,
     trust: &'a TrustStore,
     at: u64,
     config: SessionConfig,
@@ -625,6 +1165,16 @@ impl<'a> ChipSession<'a> {
     /// A read with the document's access key, the CSCAs to trust, the check time (Unix
     /// seconds) for passive authentication, and the platform's random source.
     pub fn new(key: &'a MrzKey, trust: &'a TrustStore, at: u64, random: RandomSource<'a>) -> Self {
+        Self::with_access_key(AccessKey::Mrz(key.clone()), trust, at, random)
+    }
+
+    /// A read opened with any [`AccessKey`] (the MRZ key, or the CAN for PACE).
+    pub fn with_access_key(
+        key: AccessKey,
+        trust: &'a TrustStore,
+        at: u64,
+        random: RandomSource<'a>,
+    ) -> Self {
         Self {
             key,
             trust,
@@ -658,7 +1208,11 @@ impl<'a> ChipSession<'a> {
         mut self,
         transport: &mut T,
     ) -> Result<ChipIdentity, SessionError> {
-        let mut engine = ReadEngine::new(self.key, self.config, transport.max_transceive_len());
+        let mut engine = ReadEngine::with_access_key(
+            self.key.clone(),
+            self.config,
+            transport.max_transceive_len(),
+        );
         loop {
             if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                 return Err(SessionError::Cancelled);
