@@ -10,10 +10,13 @@ mod pcsc;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
-use vneid_chip::{Citizen, Faults, LinkModel, VirtualCard};
+use vneid_chip::{CardConfig, Citizen, Faults, LinkModel, VirtualCard};
+use vneid_emrtd::access::{AccessKey, Can};
 use vneid_emrtd::mrz::{DocumentNumberRule, MrzKey};
 use vneid_emrtd::pa::{Check, DgHash, PassiveAuthReport, TrustStore};
-use vneid_emrtd::session::{BlockChoice, ChipIdentity, ChipSession, ReadProgress, SessionConfig};
+use vneid_emrtd::session::{
+    AccessProtocol, BlockChoice, ChipIdentity, ChipSession, ReadProgress, SessionConfig, Verdict,
+};
 
 #[derive(clap::Args, Debug)]
 pub struct ReadCardArgs {
@@ -43,6 +46,14 @@ pub struct ReadCardArgs {
     /// Date of expiry as printed (YYMMDD); defaults to the virtual card's own.
     #[arg(long)]
     date_of_expiry: Option<String>,
+    /// Open the chip with the 6-digit card access number printed on the card (PACE) instead
+    /// of the ID number and dates.
+    #[arg(long, conflicts_with_all = ["date_of_birth", "date_of_expiry"])]
+    can: Option<String>,
+    /// Read a clone of the virtual card (copied files, no chip keys): chip and active
+    /// authentication must fail.
+    #[arg(long = "clone", conflicts_with = "pcsc")]
+    cloned: bool,
     /// Trusted CSCA certificate files (PEM or DER); defaults to the test CSCA for virtual cards.
     #[arg(long)]
     csca: Vec<PathBuf>,
@@ -119,7 +130,7 @@ fn test_csca_trust() -> Result<TrustStore, Box<dyn std::error::Error>> {
 /// Reads `card` with the card's own access key (dates overridable), at the current time.
 fn read(
     card: &mut VirtualCard,
-    key: &MrzKey,
+    key: AccessKey,
     trust: &TrustStore,
     config: SessionConfig,
     progress: &mut dyn FnMut(&ReadProgress),
@@ -128,7 +139,7 @@ fn read(
     let mut random = |buf: &mut [u8]| {
         let _ = ring::rand::SecureRandom::fill(&rng, buf);
     };
-    ChipSession::new(key, trust, now(), &mut random)
+    ChipSession::with_access_key(key, trust, now(), &mut random)
         .with_config(config)
         .with_progress(progress)
         .read(card)
@@ -214,11 +225,15 @@ fn trust_from_args(args: &ReadCardArgs) -> Result<TrustStore, Box<dyn std::error
     Ok(trust)
 }
 
-/// The access key of a card in a reader (ID number and dates as printed) and the trust store.
+/// The access key of a card in a reader (the CAN, or the ID number and dates as printed) and
+/// the trust store.
 #[cfg_attr(not(feature = "pcsc"), allow(dead_code))]
 fn read_key_and_trust(
     args: &ReadCardArgs,
-) -> Result<(MrzKey, TrustStore), Box<dyn std::error::Error>> {
+) -> Result<(AccessKey, TrustStore), Box<dyn std::error::Error>> {
+    if let Some(can) = args.can.as_deref() {
+        return Ok((AccessKey::Can(Can::new(can)?), trust_from_args(args)?));
+    }
     let (Some(id), Some(birth), Some(expiry)) = (
         args.id_number.as_deref(),
         args.date_of_birth.as_deref(),
@@ -236,7 +251,7 @@ fn read_key_and_trust(
         expiry,
         &DocumentNumberRule::LastNineDigitsOfIdNumber,
     )?;
-    Ok((key, trust_from_args(args)?))
+    Ok((AccessKey::Mrz(key), trust_from_args(args)?))
 }
 
 fn read_virtual(
@@ -244,17 +259,24 @@ fn read_virtual(
     citizen: &'static Citizen,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let trust = trust_from_args(&args)?;
-    let key = MrzKey::from_cccd(
-        citizen.id_number,
-        args.date_of_birth
-            .as_deref()
-            .unwrap_or(citizen.date_of_birth),
-        args.date_of_expiry
-            .as_deref()
-            .unwrap_or(citizen.date_of_expiry),
-        &DocumentNumberRule::LastNineDigitsOfIdNumber,
-    )?;
-    let mut card = VirtualCard::for_citizen(citizen)?
+    let key = match args.can.as_deref() {
+        Some(can) => AccessKey::Can(Can::new(can)?),
+        None => AccessKey::Mrz(MrzKey::from_cccd(
+            citizen.id_number,
+            args.date_of_birth
+                .as_deref()
+                .unwrap_or(citizen.date_of_birth),
+            args.date_of_expiry
+                .as_deref()
+                .unwrap_or(citizen.date_of_expiry),
+            &DocumentNumberRule::LastNineDigitsOfIdNumber,
+        )?),
+    };
+    let card_config = CardConfig {
+        cloned: args.cloned,
+        ..CardConfig::default()
+    };
+    let mut card = VirtualCard::new(citizen, card_config)?
         .with_faults(Faults {
             lose_tag_at: args.lose_tag_at.iter().copied().collect::<BTreeSet<_>>(),
             short_only: args.short,
@@ -278,7 +300,7 @@ fn read_virtual(
         ..SessionConfig::default()
     };
     let started = std::time::Instant::now();
-    let identity = read(&mut card, &key, &trust, config, &mut progress);
+    let identity = read(&mut card, key, &trust, config, &mut progress);
     let cpu = started.elapsed();
     if !args.json {
         eprintln!();
@@ -299,10 +321,42 @@ fn report(
     } else {
         print_human(identity, &link, cpu);
     }
-    if identity.passive_authentication.is_valid() {
-        Ok(())
-    } else {
+    if !identity.passive_authentication.is_valid() {
         Err("passive authentication failed".into())
+    } else if cloned(identity) {
+        Err("chip or active authentication failed: the chip is not the original".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// A failed clone check: the data may be genuine, the chip is not the one it was written to.
+fn cloned(id: &ChipIdentity) -> bool {
+    id.chip_authentication.failed() || id.active_authentication.failed()
+}
+
+fn verdict_text(v: &Verdict) -> String {
+    match v {
+        Verdict::Passed => "passed".into(),
+        Verdict::Failed { reason } => format!("FAILED: {reason}"),
+        Verdict::NotSupported { reason } => format!("not supported: {reason}"),
+        Verdict::NotPerformed { reason } => format!("not performed: {reason}"),
+    }
+}
+
+fn short_verdict(v: &Verdict) -> &'static str {
+    match v {
+        Verdict::Passed => "PASSED",
+        Verdict::Failed { .. } => "FAILED",
+        Verdict::NotSupported { .. } => "not supported",
+        Verdict::NotPerformed { .. } => "not performed",
+    }
+}
+
+fn access_text(id: &ChipIdentity) -> String {
+    match &id.access {
+        AccessProtocol::Bac => "BAC".into(),
+        AccessProtocol::Pace { curve, cipher } => format!("PACE ({curve:?}, {cipher:?})"),
     }
 }
 
@@ -338,20 +392,28 @@ fn print_human(id: &ChipIdentity, link: &LinkSummary, cpu: std::time::Duration) 
     for (name, text) in verdict_lines(&id.passive_authentication) {
         println!("  {name:<22} {text}");
     }
+    println!("  {:<22} {}", "access", access_text(id));
     println!(
-        "  {:<22} {:?}",
-        "chip authentication", id.chip_authentication
+        "  {:<22} {}",
+        "chip authentication",
+        verdict_text(&id.chip_authentication)
     );
     println!(
-        "  {:<22} {:?}",
-        "active authentication", id.active_authentication
+        "  {:<22} {}",
+        "active authentication",
+        verdict_text(&id.active_authentication)
     );
+    let clone_checked = id.chip_authentication.passed() || id.active_authentication.passed();
     println!(
         "Verdict: {}",
-        if id.passive_authentication.is_valid() {
-            "GENUINE DATA (passive authentication passed; clone checks not performed)"
-        } else {
+        if !id.passive_authentication.is_valid() {
             "REJECT (passive authentication failed)"
+        } else if cloned(id) {
+            "REJECT (CLONED CHIP: genuine data on a chip without the card's private keys)"
+        } else if clone_checked {
+            "GENUINE (data signed by the issuer, on the original chip)"
+        } else {
+            "GENUINE DATA (passive authentication passed; the card offers no clone check)"
         }
     );
     let timing = match link.simulated_us {
@@ -382,6 +444,7 @@ fn json(id: &ChipIdentity, link: &LinkSummary) -> serde_json::Value {
                 .into_iter()
                 .collect::<std::collections::BTreeMap<_, _>>(),
         },
+        "access": access_text(id),
         "chip_authentication": format!("{:?}", id.chip_authentication),
         "active_authentication": format!("{:?}", id.active_authentication),
         "apdus": link.apdus,
@@ -405,7 +468,7 @@ pub fn read_for_demo(id_number: &str) -> Option<Result<String, Box<dyn std::erro
         let mut card = VirtualCard::for_citizen(citizen)?.with_link(LinkModel::FAST);
         let id = read(
             &mut card,
-            &key,
+            AccessKey::Mrz(key),
             &trust,
             SessionConfig::default(),
             &mut |_| {},
@@ -413,7 +476,7 @@ pub fn read_for_demo(id_number: &str) -> Option<Result<String, Box<dyn std::erro
         let link = card.stats();
         let dg13 = id.dg13.clone().unwrap_or_default();
         Ok(format!(
-            "{} (ID {}), face {} bytes; passive authentication {}; chip/active authentication not performed yet; {} APDUs, simulated {} ms at 424 kbit/s",
+            "{} (ID {}), face {} bytes; passive authentication {}; {}, chip authentication {}, active authentication {}; {} APDUs, simulated {} ms at 424 kbit/s",
             dg13.full_name.as_deref().unwrap_or("?"),
             dg13.id_number.as_deref().unwrap_or("?"),
             id.face.as_ref().map_or(0, |f| f.image.len()),
@@ -422,6 +485,9 @@ pub fn read_for_demo(id_number: &str) -> Option<Result<String, Box<dyn std::erro
             } else {
                 "FAILED"
             },
+            access_text(&id),
+            short_verdict(&id.chip_authentication),
+            short_verdict(&id.active_authentication),
             link.apdus,
             link.simulated_us / 1000
         ))

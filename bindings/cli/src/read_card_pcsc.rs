@@ -206,7 +206,7 @@ pub fn run(args: ReadCardArgs) -> Result<(), Box<dyn std::error::Error>> {
         let _ = ring::rand::SecureRandom::fill(&rng, buf);
     };
     let started = Instant::now();
-    let identity = ChipSession::new(&key, &trust, super::now(), &mut random)
+    let identity = ChipSession::with_access_key(key, &trust, super::now(), &mut random)
         .with_config(config)
         .with_progress(&mut progress)
         .read(&mut transport);

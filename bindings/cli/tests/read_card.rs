@@ -24,12 +24,53 @@ fn reading_a_virtual_card_prints_verified_identity_as_json() {
     assert_eq!(v["passive_authentication"]["valid"], true);
     assert_eq!(v["passive_authentication"]["checks"]["DG2"], "hash matches");
     assert!(v["face_bytes"].as_u64().unwrap() > 1000);
+    assert_eq!(v["chip_authentication"], "Passed");
+    assert_eq!(v["active_authentication"], "Passed");
+    assert!(v["access"].as_str().unwrap().starts_with("PACE"));
+}
+
+#[test]
+fn a_cloned_card_is_rejected_and_the_can_opens_the_card() {
+    let out = vneid(&[
+        "read-card",
+        "--virtual",
+        "079195004321",
+        "--clone",
+        "--json",
+    ]);
+    assert!(!out.status.success(), "a clone must not exit 0");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["passive_authentication"]["valid"], true);
     assert!(
         v["chip_authentication"]
             .as_str()
             .unwrap()
-            .contains("NotPerformed")
+            .starts_with("Failed")
     );
+    assert!(
+        v["active_authentication"]
+            .as_str()
+            .unwrap()
+            .starts_with("Failed")
+    );
+    let can = vneid_chip::Citizen::by_id("079195004321").unwrap().can();
+    let out = vneid(&[
+        "read-card",
+        "--virtual",
+        "079195004321",
+        "--can",
+        &can,
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["full_name"], "Trần Thị Bích Ngọc");
+    let out = vneid(&["read-card", "--virtual", "079195004321", "--can", "12345"]);
+    assert!(!out.status.success());
 }
 
 #[test]
