@@ -282,6 +282,9 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
         history.last().map_or("-", |h| h.preset.as_str())
     );
 
+    // Health book (issue 5): sync the book, its summary, the BHYT card at reception.
+    crate::demo_health::run(&wallet, &backend.base_url(), &anchor, 13).await?;
+
     if args.keep {
         let kept = dir.keep();
         println!("\nwallet kept in {}", kept.display());

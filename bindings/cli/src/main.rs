@@ -5,6 +5,9 @@
 //! serve` runs that backend on its own.
 
 mod bench;
+// Health book (issue 5): benchmark subcommand and demo step.
+mod bench_health;
+mod demo_health;
 mod demo;
 mod read_card;
 mod verify;
@@ -33,6 +36,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Measure passcode KDF, activation and unlock times against the embedded backend.
     Bench(bench::BenchArgs),
+    /// Health book: sync of a 10 000-record book and listing/filtering a page of it.
+    BenchHealth(bench_health::BenchHealthArgs),
     /// Test aid: insert a virtual card into vsmartcard's vpcd reader driver of pcscd.
     #[command(hide = true)]
     VpcdCard(vpcd::VpcdCardArgs),
@@ -79,6 +84,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Demo(args) => demo::run(args).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::BenchHealth(args) => bench_health::run(args).await,
             Command::Verify(args) => verify::run(args).await,
             Command::ReadCard(args) => read_card::run(args).await,
             Command::VpcdCard(args) => vpcd::run(args),

@@ -9,6 +9,7 @@
 //! and have no `Display`, so they cannot end up in a log line by accident; use the explicit
 //! accessors (`as_str`, `as_e164`, …) where the full value is really needed.
 
+mod bhyt;
 mod century;
 mod civil;
 mod date;
@@ -23,6 +24,7 @@ mod phone;
 mod province;
 mod sex;
 
+pub use bhyt::{BHYT_GROUPS, BhytError, BhytNumber};
 pub use date::{CalendarDate, DateError};
 pub use email::{Email, EmailError};
 pub use id_number::{IdNumberError, PersonalIdNumber};

@@ -1,0 +1,316 @@
+//! Export of the book (or a selection) as an HL7 FHIR R4 `Bundle` of type `collection`.
+//!
+//! Mapping: the citizen → `Patient`; the BHYT card → `Coverage`; vaccinations →
+//! `Immunization`; encounters → `Encounter` with one `Condition` per ICD-10 diagnosis
+//! (system `http://hl7.org/fhir/sid/icd-10`), one `Procedure` per procedure and one
+//! `MedicationRequest` per prescription. Referrals, appointments and certificates have no
+//! resource in this profile yet and are left out. Every entry has a `urn:uuid:` full URL
+//! derived from the record id (so exporting twice gives the same ids) and references point
+//! only at entries of the same bundle. The self-declared profile is not exported: FHIR
+//! consumers would read it as facility data.
+
+use super::types::{EncounterClass, HealthRecord, RecordBody};
+use ring::digest::{SHA256, digest};
+use serde_json::{Value, json};
+use vneid_api::{CitizenProfile, Sex};
+
+/// Identifier systems. Việt Nam publishes no FHIR naming system for these yet; these URIs
+/// are placeholders under the project's namespace and say so.
+pub const SYSTEM_ID_NUMBER: &str = "https://vneid.example.vn/fhir/sid/so-dinh-danh-ca-nhan";
+pub const SYSTEM_BHYT: &str = "https://vneid.example.vn/fhir/sid/the-bhyt";
+pub const SYSTEM_FACILITY: &str = "https://vneid.example.vn/fhir/sid/ma-co-so-kcb";
+pub const SYSTEM_ICD10: &str = "http://hl7.org/fhir/sid/icd-10";
+const SYSTEM_ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+const SYSTEM_CONDITION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/condition-category";
+const SYSTEM_COVERAGE_CLASS: &str = "http://terminology.hl7.org/CodeSystem/coverage-class";
+const SYSTEM_UCUM: &str = "http://unitsofmeasure.org";
+
+/// A UUID (version 8, RFC 9562 "custom") from SHA-256 of `name`: stable per record.
+fn uuid(name: &str) -> String {
+    let d = digest(&SHA256, name.as_bytes());
+    let mut hex = String::with_capacity(36);
+    for (i, byte) in d.as_ref().iter().take(16).enumerate() {
+        let byte = match i {
+            6 => (byte & 0x0f) | 0x80,
+            8 => (byte & 0x3f) | 0x80,
+            _ => *byte,
+        };
+        if matches!(i, 4 | 6 | 8 | 10) {
+            hex.push('-');
+        }
+        hex.push_str(&format!("{byte:02x}"));
+    }
+    hex
+}
+
+/// Sets `key` of a JSON object (no-op on anything else, which this module never builds).
+fn set(v: &mut Value, key: &str, value: Value) {
+    if let Some(o) = v.as_object_mut() {
+        o.insert(key.to_owned(), value);
+    }
+}
+
+struct Builder {
+    entries: Vec<Value>,
+    patient_ref: String,
+}
+
+impl Builder {
+    fn add(&mut self, name: &str, mut resource: Value) -> String {
+        let id = uuid(name);
+        let url = format!("urn:uuid:{id}");
+        if let Some(o) = resource.as_object_mut() {
+            o.insert("id".into(), Value::String(id));
+        }
+        self.entries
+            .push(json!({ "fullUrl": url.clone(), "resource": resource }));
+        url
+    }
+
+    fn patient(&self) -> Value {
+        json!({ "reference": self.patient_ref })
+    }
+}
+
+fn facility(f: &vneid_api::health::Facility) -> Value {
+    json!({
+        "identifier": { "system": SYSTEM_FACILITY, "value": f.code },
+        "display": f.name,
+    })
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn encounter(b: &mut Builder, r: &HealthRecord) {
+    let RecordBody::Encounter {
+        class,
+        department,
+        end_date,
+        reason,
+        diagnoses,
+        procedures,
+        prescriptions,
+        discharge_summary,
+    } = &r.body
+    else {
+        return;
+    };
+    let (code, display) = match class {
+        EncounterClass::Outpatient => ("AMB", "ambulatory"),
+        EncounterClass::Inpatient => ("IMP", "inpatient encounter"),
+        EncounterClass::Emergency => ("EMER", "emergency"),
+    };
+    let enc_name = format!("{}/encounter", r.id);
+    let enc_url = format!("urn:uuid:{}", uuid(&enc_name));
+    let cond_urls: Vec<String> = (0..diagnoses.len())
+        .map(|i| format!("urn:uuid:{}", uuid(&format!("{}/condition/{i}", r.id))))
+        .collect();
+    let mut period = json!({ "start": r.date });
+    if let Some(end) = end_date {
+        set(&mut period, "end", json!(end));
+    }
+    let mut enc = json!({
+        "resourceType": "Encounter",
+        "status": "finished",
+        "class": { "system": SYSTEM_ACT_CODE, "code": code, "display": display },
+        "subject": b.patient(),
+        "period": period,
+        "serviceProvider": facility(&r.facility),
+        "serviceType": { "text": department },
+        "reasonCode": [{ "text": reason }],
+    });
+    if !cond_urls.is_empty() {
+        let diagnosis = cond_urls
+            .iter()
+            .enumerate()
+            .map(|(i, u)| json!({ "condition": { "reference": u }, "rank": i + 1 }))
+            .collect();
+        set(&mut enc, "diagnosis", diagnosis);
+    }
+    if let Some(s) = discharge_summary {
+        set(
+            &mut enc,
+            "text",
+            json!({
+                "status": "generated",
+                "div": format!(
+                    "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>{}</p></div>",
+                    html_escape(s)
+                ),
+            }),
+        );
+    }
+    b.add(&enc_name, enc);
+    for (i, d) in diagnoses.iter().enumerate() {
+        b.add(
+            &format!("{}/condition/{i}", r.id),
+            json!({
+                "resourceType": "Condition",
+                "category": [{ "coding": [{
+                    "system": SYSTEM_CONDITION_CATEGORY,
+                    "code": "encounter-diagnosis",
+                }]}],
+                "code": {
+                    "coding": [{ "system": SYSTEM_ICD10, "code": d.code, "display": d.name }],
+                    "text": d.name,
+                },
+                "subject": b.patient(),
+                "encounter": { "reference": enc_url },
+                "recordedDate": r.date,
+            }),
+        );
+    }
+    for (i, p) in procedures.iter().enumerate() {
+        b.add(
+            &format!("{}/procedure/{i}", r.id),
+            json!({
+                "resourceType": "Procedure",
+                "status": "completed",
+                "code": { "text": p.name },
+                "subject": b.patient(),
+                "encounter": { "reference": enc_url },
+                "performedDateTime": r.date,
+            }),
+        );
+    }
+    for (i, p) in prescriptions.iter().enumerate() {
+        b.add(
+            &format!("{}/medication/{i}", r.id),
+            json!({
+                "resourceType": "MedicationRequest",
+                "status": "completed",
+                "intent": "order",
+                "medicationCodeableConcept": { "text": format!("{} {}", p.drug, p.strength) },
+                "subject": b.patient(),
+                "encounter": { "reference": enc_url },
+                "authoredOn": r.date,
+                "dosageInstruction": [{ "text": p.dose }],
+                "dispenseRequest": { "expectedSupplyDuration": {
+                    "value": p.days, "unit": "d", "system": SYSTEM_UCUM, "code": "d",
+                }},
+            }),
+        );
+    }
+}
+
+/// The bundle for `patient` and `records`; `timestamp` is an RFC 3339 instant.
+pub fn bundle(patient: &CitizenProfile, records: &[HealthRecord], timestamp: &str) -> Value {
+    let patient_name = format!("patient/{}", patient.id_number);
+    let mut b = Builder {
+        entries: Vec::new(),
+        patient_ref: format!("urn:uuid:{}", uuid(&patient_name)),
+    };
+    let mut words = patient.full_name.split_whitespace();
+    let family = words.next().unwrap_or("");
+    let given: Vec<&str> = words.collect();
+    // FHIR forbids empty arrays: `given` only when there is a given name.
+    let mut name = json!({ "text": patient.full_name, "family": family });
+    if !given.is_empty() {
+        set(&mut name, "given", json!(given));
+    }
+    b.add(
+        &patient_name,
+        json!({
+            "resourceType": "Patient",
+            "identifier": [{ "system": SYSTEM_ID_NUMBER, "value": patient.id_number }],
+            "name": [name],
+            "gender": match patient.sex { Sex::Male => "male", Sex::Female => "female" },
+            "birthDate": patient.date_of_birth,
+            "address": [{
+                "text": format!("{}, {}", patient.permanent_address.line,
+                                patient.permanent_address.province_name),
+                "country": "VN",
+            }],
+        }),
+    );
+    for r in records {
+        match &r.body {
+            RecordBody::BhytCard {
+                card_number,
+                beneficiary_group,
+                benefit_level,
+                primary_care,
+                valid_from,
+                valid_to,
+                ..
+            } => {
+                b.add(
+                    &format!("{}/coverage", r.id),
+                    json!({
+                        "resourceType": "Coverage",
+                        "identifier": [{ "system": SYSTEM_BHYT, "value": card_number }],
+                        "status": "active",
+                        "subscriberId": card_number,
+                        "beneficiary": b.patient(),
+                        "period": { "start": valid_from, "end": valid_to },
+                        "payor": [{ "display": "Bảo hiểm xã hội Việt Nam" }],
+                        "class": [
+                            {
+                                "type": { "coding": [{ "system": SYSTEM_COVERAGE_CLASS, "code": "group" }] },
+                                "value": beneficiary_group,
+                            },
+                            {
+                                "type": { "coding": [{ "system": SYSTEM_COVERAGE_CLASS, "code": "plan" }] },
+                                "value": format!("muc-huong-{benefit_level}"),
+                                "name": format!("Mức hưởng {benefit_level}"),
+                            },
+                        ],
+                        "network": format!("{} - {}", primary_care.code, primary_care.name),
+                    }),
+                );
+            }
+            RecordBody::Vaccination {
+                vaccine,
+                disease,
+                dose_number,
+                lot,
+                ..
+            } => {
+                b.add(
+                    &format!("{}/immunization", r.id),
+                    json!({
+                        "resourceType": "Immunization",
+                        "status": "completed",
+                        "vaccineCode": { "text": vaccine },
+                        "patient": b.patient(),
+                        "occurrenceDateTime": r.date,
+                        "lotNumber": lot,
+                        "performer": [{ "actor": facility(&r.facility) }],
+                        "protocolApplied": [{
+                            "targetDisease": [{ "text": disease }],
+                            "doseNumberPositiveInt": dose_number,
+                        }],
+                    }),
+                );
+            }
+            RecordBody::Encounter { .. } => encounter(&mut b, r),
+            _ => {}
+        }
+    }
+    json!({
+        "resourceType": "Bundle",
+        "id": uuid(&format!("bundle/{}/{timestamp}", patient.id_number)),
+        "type": "collection",
+        "timestamp": timestamp,
+        "entry": b.entries,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn uuids_are_stable_and_well_formed() {
+        let a = uuid("hr-1/encounter");
+        assert_eq!(a, uuid("hr-1/encounter"));
+        assert_ne!(a, uuid("hr-2/encounter"));
+        assert_eq!(a.len(), 36);
+        assert_eq!(a.as_bytes()[14], b'8');
+    }
+}

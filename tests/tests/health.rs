@@ -1,0 +1,709 @@
+//! The health book end to end: the wallet syncs a synthetic book from the reference backend
+//! on loopback (cut off at every page boundary and resumed), follows the issuer's corrections
+//! and withdrawals, searches with and without diacritics, keeps the citizen's notes, exports a
+//! FHIR R4 bundle, and presents the BHYT card as a QR a counter verifier accepts.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use serde_json::Value;
+use std::collections::{BTreeSet, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use vneid_api::health::{
+    DevHealthBookRequest, DevHealthBookResponse, DevHealthChangeResponse, DevHealthDeleteRequest,
+    DevHealthEditRequest, DevHealthFaultRequest, paths,
+};
+use vneid_backend::health::synth::{BookOwner, generate};
+use vneid_backend::{BackendConfig, RunningBackend, SeededCitizen};
+use vneid_identity::CalendarDate;
+use vneid_wallet::api_client::ApiClient;
+use vneid_wallet::credential::claims::{ClaimValue, PRESET_HEALTH_INSURANCE, Registry, keys};
+use vneid_wallet::credential::cose::PublicKey;
+use vneid_wallet::credential::trust::{FreshnessPolicy, StatusList, StatusLists, TrustList};
+use vneid_wallet::credential::verify::{ReplayCache, Verdict, Verifier, VerifyPolicy};
+use vneid_wallet::health::{BloodType, HealthProfile, HealthQuery, RecordBody, RecordKind};
+use vneid_wallet::{
+    ActivationInput, BATCH_SIZE, ErrorCode, Passcode, STORE_FILE, SoftwareSecureArea, Wallet,
+    WalletConfig,
+};
+use zeroize::Zeroizing;
+
+const PASSCODE: &str = "860247";
+const DEV_TOKEN: &str = "test-dev-token";
+const SEED: u64 = 1;
+
+async fn backend(book: u32) -> RunningBackend {
+    vneid_backend::spawn(BackendConfig {
+        dev_token: Some(DEV_TOKEN.into()),
+        seed_citizens: 20,
+        seed: SEED,
+        health_book_sizes: vec![("001090123456".into(), book)],
+        ..Default::default()
+    })
+    .await
+    .expect("backend starts")
+}
+
+fn wallet(root: &Path, backend: &RunningBackend) -> Wallet {
+    let sa = Arc::new(SoftwareSecureArea::open_dir(&root.join("secure-area")).unwrap());
+    let mut config = WalletConfig::new(root.join("wallet"), backend.base_url());
+    config.kdf_iterations = 1_000;
+    Wallet::open(config, sa).unwrap()
+}
+
+async fn activate(wallet: &Wallet, backend: &RunningBackend) -> SeededCitizen {
+    let c = backend.sample_citizens(1).pop().unwrap();
+    wallet
+        .start_activation(ActivationInput {
+            id_number: c.id_number.clone(),
+            phone: c.phone.clone(),
+            date_of_birth: c.date_of_birth.clone(),
+            email: None,
+        })
+        .await
+        .unwrap();
+    let otp = backend.latest_otp(&c.phone).unwrap();
+    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
+    wallet.set_passcode(Passcode::new(PASSCODE)).await.unwrap();
+    c
+}
+
+async fn dev<Req: serde::Serialize, Resp: serde::de::DeserializeOwned>(
+    backend: &RunningBackend,
+    path: &str,
+    body: &Req,
+) -> Resp {
+    reqwest::Client::new()
+        .post(format!("{}{path}", backend.base_url()))
+        .header(vneid_api::DEV_TOKEN_HEADER, DEV_TOKEN)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn owner(c: &SeededCitizen) -> BookOwner {
+    BookOwner {
+        id_number: c.id_number.clone(),
+        birth: CalendarDate::parse_iso(&c.date_of_birth).unwrap(),
+        province_code: c.permanent_address.province_code.clone(),
+        province_name: c.permanent_address.province_name.clone(),
+    }
+}
+
+/// Every record in the wallet as (id, version), walking all pages; checks that no id repeats.
+fn local_book(wallet: &Wallet) -> BTreeSet<(String, u32)> {
+    let mut out = BTreeSet::new();
+    let mut q = HealthQuery {
+        page_size: 200,
+        ..HealthQuery::default()
+    };
+    loop {
+        let page = wallet.health_query(&q).unwrap();
+        for e in page.entries {
+            assert!(
+                out.insert((e.record.id.clone(), e.record.version)),
+                "duplicate"
+            );
+        }
+        match page.next_page {
+            Some(t) => q.page_token = Some(t),
+            None => break,
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn sync_cut_off_at_every_page_boundary_resumes_without_loss_or_duplicates() {
+    const BOOK: u32 = 120;
+    const PAGE: u32 = 30;
+    let backend = backend(BOOK).await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    let citizen = activate(&wallet, &backend).await;
+
+    // A clean first sync: 4 pages.
+    let first = wallet.health_sync_with(PAGE).await.unwrap().report;
+    assert_eq!(first.pages, BOOK.div_ceil(PAGE));
+    assert_eq!(first.records, u64::from(BOOK));
+    let expected = |generation| -> BTreeSet<(String, u32)> {
+        generate(&owner(&citizen), SEED, generation, BOOK)
+            .into_iter()
+            .map(|r| (r.id, 1))
+            .collect()
+    };
+    assert_eq!(local_book(&wallet), expected(0));
+
+    // Each round the issuer replaces the whole book (BOOK tombstones + BOOK new records =
+    // 8 pages) and the connection is cut in the middle of page k + 1.
+    let pages = (2 * BOOK).div_ceil(PAGE);
+    for k in 0..pages {
+        let generation = k + 1;
+        let _: DevHealthBookResponse = dev(
+            &backend,
+            paths::DEV_HEALTH_BOOK,
+            &DevHealthBookRequest {
+                id_number: citizen.id_number.clone(),
+                records: BOOK,
+            },
+        )
+        .await;
+        let _: Value = dev(
+            &backend,
+            paths::DEV_HEALTH_FAULT,
+            &DevHealthFaultRequest {
+                id_number: citizen.id_number.clone(),
+                pages_before_failure: k,
+            },
+        )
+        .await;
+        let before = wallet.health_summary().unwrap().cursor;
+        let err = wallet.health_sync_with(PAGE).await.unwrap_err();
+        assert_eq!(
+            err.code(),
+            ErrorCode::NetworkUnavailable,
+            "round {k}: {err}"
+        );
+        // Exactly the k pages before the cut are applied, with their cursor.
+        let after_cut = local_book(&wallet);
+        let applied = (k * PAGE) as usize;
+        let withdrawn = applied.min(BOOK as usize);
+        let added = applied.saturating_sub(BOOK as usize);
+        assert_eq!(
+            after_cut.len(),
+            BOOK as usize - withdrawn + added,
+            "round {k}"
+        );
+        let cursor = wallet.health_summary().unwrap().cursor;
+        assert!(cursor >= before);
+        if k == 0 {
+            assert_eq!(cursor, before);
+        }
+        // Resume: exactly the rest arrives, once.
+        let resumed = wallet.health_sync_with(PAGE).await.unwrap().report;
+        assert_eq!(resumed.pages, pages - k, "round {k}");
+        assert_eq!(resumed.unchanged, 0, "round {k}: a change arrived twice");
+        assert_eq!(local_book(&wallet), expected(generation), "round {k}");
+    }
+    // Nothing new: one empty page, nothing applied.
+    let idle = wallet.health_sync_with(PAGE).await.unwrap().report;
+    assert_eq!((idle.pages, idle.upserted, idle.deleted), (1, 0, 0));
+}
+
+#[tokio::test]
+async fn corrections_and_withdrawals_reach_the_wallet_and_notes_survive_corrections() {
+    let backend = backend(300).await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    let citizen = activate(&wallet, &backend).await;
+    wallet.health_sync().await.unwrap();
+
+    let encounters = wallet
+        .health_query(&HealthQuery {
+            kinds: vec![RecordKind::Encounter],
+            page_size: 3,
+            ..HealthQuery::default()
+        })
+        .unwrap();
+    let noted = encounters.entries[0].record.clone();
+    let other = encounters.entries[1].record.clone();
+    wallet
+        .health_set_note(&noted.id, Some("Bác sĩ dặn uống nhiều nước"))
+        .unwrap();
+
+    // The issuer corrects the noted record: its version wins, the note stays.
+    let edit: DevHealthChangeResponse = dev(
+        &backend,
+        paths::DEV_HEALTH_EDIT,
+        &DevHealthEditRequest {
+            id_number: citizen.id_number.clone(),
+            record_id: noted.id.clone(),
+            title: "Khám bệnh: chẩn đoán đã được cơ sở điều chỉnh".into(),
+        },
+    )
+    .await;
+    assert_eq!(edit.version, 2);
+    // The issuer withdraws another record.
+    let _: DevHealthChangeResponse = dev(
+        &backend,
+        paths::DEV_HEALTH_DELETE,
+        &DevHealthDeleteRequest {
+            id_number: citizen.id_number.clone(),
+            record_id: other.id.clone(),
+        },
+    )
+    .await;
+    let report = wallet.health_sync().await.unwrap().report;
+    assert_eq!((report.upserted, report.deleted), (1, 1));
+    assert_eq!(report.records, 299);
+
+    let entry = wallet.health_record(&noted.id).unwrap();
+    assert_eq!(entry.record.version, 2);
+    assert_eq!(
+        entry.record.title,
+        "Khám bệnh: chẩn đoán đã được cơ sở điều chỉnh"
+    );
+    assert_eq!(entry.record.body, noted.body);
+    let note = entry.note.clone().unwrap();
+    assert_eq!(note.text, "Bác sĩ dặn uống nhiều nước");
+    assert_eq!(note.for_version, 1);
+    assert!(entry.note_outdated());
+    // The note is searchable, without diacritics too.
+    let found = wallet
+        .health_query(&HealthQuery {
+            text: Some("uong nhieu nuoc".into()),
+            ..HealthQuery::default()
+        })
+        .unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.entries[0].record.id, noted.id);
+
+    assert_eq!(
+        wallet.health_record(&other.id).unwrap_err().code(),
+        ErrorCode::HealthRecordNotFound
+    );
+    assert_eq!(
+        wallet
+            .health_set_note(&other.id, Some("x"))
+            .unwrap_err()
+            .code(),
+        ErrorCode::HealthRecordNotFound
+    );
+
+    // Withdrawing the noted record takes its note along.
+    let _: DevHealthChangeResponse = dev(
+        &backend,
+        paths::DEV_HEALTH_DELETE,
+        &DevHealthDeleteRequest {
+            id_number: citizen.id_number.clone(),
+            record_id: noted.id.clone(),
+        },
+    )
+    .await;
+    wallet.health_sync().await.unwrap();
+    let found = wallet
+        .health_query(&HealthQuery {
+            text: Some("uong nhieu nuoc".into()),
+            ..HealthQuery::default()
+        })
+        .unwrap();
+    assert_eq!(found.total, 0);
+}
+
+#[tokio::test]
+async fn search_filters_and_pages_with_and_without_diacritics() {
+    let backend = backend(600).await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    activate(&wallet, &backend).await;
+    wallet.health_sync().await.unwrap();
+
+    let count = |text: &str| {
+        wallet
+            .health_query(&HealthQuery {
+                text: Some(text.into()),
+                ..HealthQuery::default()
+            })
+            .unwrap()
+    };
+    let with = count("tiêm chủng");
+    let without = count("tiem chung");
+    let upper = count("TIEM CHUNG");
+    assert!(with.total > 0);
+    assert_eq!(with.total, without.total);
+    assert_eq!(with.total, upper.total);
+    assert_eq!(with.entries, without.entries);
+    let vaccinations = wallet
+        .health_query(&HealthQuery {
+            kinds: vec![RecordKind::Vaccination],
+            ..HealthQuery::default()
+        })
+        .unwrap();
+    assert_eq!(with.total, vaccinations.total);
+    // An ICD-10 code, whole and by its category.
+    let j069 = count("J06.9");
+    assert!(j069.total > 0);
+    assert!(count("j06").total >= j069.total);
+    assert!(j069.entries.iter().all(|e| match &e.record.body {
+        RecordBody::Encounter { diagnoses, .. } => diagnoses.iter().any(|d| d.code == "J06.9"),
+        RecordBody::Referral { diagnosis, .. } | RecordBody::SickLeave { diagnosis, .. } =>
+            diagnosis.code == "J06.9",
+        _ => false,
+    }));
+    assert_eq!(count("khongcotu").total, 0);
+
+    // Facility, date range and kind together, paged 7 at a time, newest first.
+    let facilities = wallet.health_facilities().unwrap();
+    assert!(facilities.len() >= 3);
+    let fac = &facilities[0];
+    let from = CalendarDate::new(2015, 1, 1).unwrap();
+    let to = CalendarDate::new(2022, 12, 31).unwrap();
+    let mut q = HealthQuery {
+        kinds: vec![RecordKind::Encounter, RecordKind::Appointment],
+        from: Some(from),
+        to: Some(to),
+        facility_code: Some(fac.code.clone()),
+        page_size: 7,
+        ..HealthQuery::default()
+    };
+    let mut seen = Vec::new();
+    let mut total = None;
+    loop {
+        let page = wallet.health_query(&q).unwrap();
+        total = total.or(Some(page.total));
+        assert!(page.entries.len() <= 7);
+        seen.extend(page.entries);
+        match page.next_page {
+            Some(t) => q.page_token = Some(t),
+            None => break,
+        }
+    }
+    assert!(!seen.is_empty());
+    assert_eq!(seen.len() as u64, total.unwrap());
+    let ids: HashSet<_> = seen.iter().map(|e| e.record.id.clone()).collect();
+    assert_eq!(ids.len(), seen.len());
+    assert!(
+        seen.windows(2)
+            .all(|w| w[0].record.date >= w[1].record.date)
+    );
+    for e in &seen {
+        assert_eq!(e.record.facility.code, fac.code);
+        assert!(matches!(
+            e.kind,
+            RecordKind::Encounter | RecordKind::Appointment
+        ));
+        let d = CalendarDate::parse_iso(&e.record.date).unwrap();
+        assert!(from <= d && d <= to);
+    }
+    // A forged page token is an input error, not a panic or a wrong page.
+    let bad = wallet
+        .health_query(&HealthQuery {
+            page_token: Some("zz".into()),
+            ..HealthQuery::default()
+        })
+        .unwrap_err();
+    assert_eq!(bad.code(), ErrorCode::HealthInputInvalid);
+
+    // Nothing readable in the database file: no diagnosis, drug, facility or card number.
+    let summary = wallet.health_summary().unwrap();
+    let card = match &summary.bhyt_card.as_ref().unwrap().body {
+        RecordBody::BhytCard { card_number, .. } => card_number.clone(),
+        _ => unreachable!(),
+    };
+    drop(wallet);
+    let mut raw = Vec::new();
+    for f in std::fs::read_dir(root.path().join("wallet")).unwrap() {
+        raw.extend(std::fs::read(f.unwrap().path()).unwrap());
+    }
+    for needle in [
+        card.as_str(),
+        "Nhiễm trùng",
+        "Paracetamol",
+        "Tiêm chủng",
+        fac.name.as_str(),
+        "J06.9",
+    ] {
+        assert!(
+            !raw.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{needle} in clear"
+        );
+    }
+}
+
+/// Checks what this test relies on of FHIR R4 JSON: resource types and their required
+/// elements, `urn:uuid` full URLs, references that resolve inside the bundle, codings with
+/// absolute systems, dates in FHIR form, and no empty arrays or objects.
+fn validate_bundle(b: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut p = |s: String| problems.push(s);
+    if b["resourceType"] != "Bundle" || b["type"] != "collection" {
+        p("not a collection Bundle".into());
+    }
+    let entries = b["entry"].as_array().cloned().unwrap_or_default();
+    let urls: HashSet<String> = entries
+        .iter()
+        .filter_map(|e| e["fullUrl"].as_str().map(str::to_owned))
+        .collect();
+    if urls.len() != entries.len() {
+        p("missing or repeated fullUrl".into());
+    }
+    let required: &[(&str, &[&str])] = &[
+        ("Patient", &[]),
+        ("Coverage", &["status", "beneficiary", "payor"]),
+        (
+            "Immunization",
+            &["status", "vaccineCode", "patient", "occurrenceDateTime"],
+        ),
+        ("Encounter", &["status", "class"]),
+        ("Condition", &["subject"]),
+        ("Procedure", &["status", "subject"]),
+        (
+            "MedicationRequest",
+            &["status", "intent", "medicationCodeableConcept", "subject"],
+        ),
+    ];
+    fn walk(v: &Value, path: &str, out: &mut Vec<String>, refs: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                if o.is_empty() {
+                    out.push(format!("{path}: empty object"));
+                }
+                for (k, x) in o {
+                    if k == "reference" {
+                        refs.push(x.as_str().unwrap_or_default().to_owned());
+                    }
+                    if k == "system" && !x.as_str().is_some_and(|s| s.contains(':')) {
+                        out.push(format!("{path}.system not an absolute URI"));
+                    }
+                    walk(x, &format!("{path}.{k}"), out, refs);
+                }
+                if o.contains_key("coding") {
+                    for c in o["coding"].as_array().into_iter().flatten() {
+                        if c.get("system").is_none() || c.get("code").is_none() {
+                            out.push(format!("{path}: coding without system or code"));
+                        }
+                    }
+                }
+            }
+            Value::Array(a) => {
+                if a.is_empty() {
+                    out.push(format!("{path}: empty array"));
+                }
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, &format!("{path}[{i}]"), out, refs);
+                }
+            }
+            Value::String(s) if s.is_empty() => out.push(format!("{path}: empty string")),
+            _ => {}
+        }
+    }
+    for e in &entries {
+        let r = &e["resource"];
+        let ty = r["resourceType"].as_str().unwrap_or("");
+        let Some((_, req)) = required.iter().find(|(t, _)| *t == ty) else {
+            p(format!("unexpected resource {ty}"));
+            continue;
+        };
+        for f in *req {
+            if r.get(*f).is_none() {
+                p(format!("{ty} without {f}"));
+            }
+        }
+        if !e["fullUrl"].as_str().is_some_and(|u| {
+            u.starts_with("urn:uuid:") && u.ends_with(r["id"].as_str().unwrap_or("?"))
+        }) {
+            p(format!("{ty}: fullUrl does not carry its id"));
+        }
+        for date in [
+            "birthDate",
+            "occurrenceDateTime",
+            "recordedDate",
+            "authoredOn",
+        ] {
+            if let Some(d) = r.get(date)
+                && CalendarDate::parse_iso(d.as_str().unwrap_or("")).is_err()
+            {
+                p(format!("{ty}.{date} not a date"));
+            }
+        }
+        let mut refs = Vec::new();
+        let mut found = Vec::new();
+        walk(r, ty, &mut found, &mut refs);
+        for f in found {
+            p(f);
+        }
+        for reference in refs {
+            if !urls.contains(&reference) {
+                p(format!("{ty}: reference {reference} does not resolve"));
+            }
+        }
+    }
+    problems
+}
+
+#[tokio::test]
+async fn fhir_export_of_the_book_and_of_a_selection_is_valid_r4() {
+    let backend = backend(250).await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    let citizen = activate(&wallet, &backend).await;
+    wallet.health_sync().await.unwrap();
+
+    let all: Value = serde_json::from_str(&wallet.health_export_fhir(None).unwrap()).unwrap();
+    assert_eq!(validate_bundle(&all), Vec::<String>::new());
+    let count = |b: &Value, ty: &str| {
+        b["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == ty)
+            .count()
+    };
+    let summary = wallet.health_summary().unwrap();
+    let n = |k| {
+        summary
+            .by_kind
+            .iter()
+            .find(|(x, _)| *x == k)
+            .map(|(_, n)| *n as usize)
+            .unwrap_or(0)
+    };
+    assert_eq!(count(&all, "Patient"), 1);
+    assert_eq!(count(&all, "Coverage"), 1);
+    assert_eq!(count(&all, "Immunization"), n(RecordKind::Vaccination));
+    assert_eq!(count(&all, "Encounter"), n(RecordKind::Encounter));
+    assert!(count(&all, "Condition") >= n(RecordKind::Encounter));
+    assert!(count(&all, "MedicationRequest") >= n(RecordKind::Encounter));
+    let patient = &all["entry"][0]["resource"];
+    assert_eq!(patient["identifier"][0]["value"], citizen.id_number);
+    assert_eq!(patient["birthDate"], citizen.date_of_birth);
+    let icd: Vec<&Value> = all["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["resource"]["resourceType"] == "Condition")
+        .map(|e| &e["resource"]["code"]["coding"][0])
+        .collect();
+    assert!(
+        icd.iter()
+            .all(|c| c["system"] == "http://hl7.org/fhir/sid/icd-10" && c["code"].is_string())
+    );
+
+    // A selection: one encounter only.
+    let enc = wallet
+        .health_query(&HealthQuery {
+            kinds: vec![RecordKind::Encounter],
+            page_size: 1,
+            ..HealthQuery::default()
+        })
+        .unwrap()
+        .entries
+        .remove(0)
+        .record;
+    let one: Value = serde_json::from_str(
+        &wallet
+            .health_export_fhir(Some(std::slice::from_ref(&enc.id)))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(validate_bundle(&one), Vec::<String>::new());
+    assert_eq!(count(&one, "Encounter"), 1);
+    assert_eq!(count(&one, "Coverage"), 0);
+    assert_eq!(count(&one, "Immunization"), 0);
+
+    // The validator is not a rubber stamp: a dangling reference and a missing field fail.
+    let mut broken = one.clone();
+    broken["entry"][1]["resource"]["subject"]["reference"] = "urn:uuid:nobody".into();
+    broken["entry"][1]["resource"]
+        .as_object_mut()
+        .unwrap()
+        .remove("status");
+    assert_eq!(validate_bundle(&broken).len(), 2);
+
+    assert_eq!(
+        wallet
+            .health_export_fhir(Some(&["hr-unknown".to_owned()]))
+            .unwrap_err()
+            .code(),
+        ErrorCode::HealthRecordNotFound
+    );
+}
+
+#[tokio::test]
+async fn the_bhyt_card_from_the_book_is_presented_and_accepted_at_reception() {
+    let backend = backend(50).await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    let citizen = activate(&wallet, &backend).await;
+    let outcome = wallet.health_sync().await.unwrap();
+    assert_eq!(outcome.card_error, None);
+    assert_eq!(outcome.report.card_copies_fetched as usize, BATCH_SIZE);
+    // Enough copies now: the next sync fetches none.
+    assert_eq!(
+        wallet
+            .health_sync()
+            .await
+            .unwrap()
+            .report
+            .card_copies_fetched,
+        0
+    );
+    let card = match wallet.health_summary().unwrap().bhyt_card.unwrap().body {
+        RecordBody::BhytCard { card_number, .. } => card_number,
+        _ => unreachable!(),
+    };
+
+    let p = wallet.present(&PRESET_HEALTH_INSURANCE, None).unwrap();
+    let api = ApiClient::new(&backend.base_url(), Duration::from_secs(10)).unwrap();
+    let anchor =
+        PublicKey::from_sec1(&vneid_backend::issuer::trust_anchor_public_key().unwrap()).unwrap();
+    let trust = TrustList::verify(
+        &api.trust_list().await.unwrap(),
+        &[anchor],
+        FreshnessPolicy::default(),
+    )
+    .unwrap();
+    let mut status = StatusLists::new(600);
+    status.insert(
+        StatusList::verify(&api.status_list(p.status.list).await.unwrap(), &trust).unwrap(),
+    );
+    let registry = Registry::builtin();
+    let policy = VerifyPolicy::default();
+    let verifier = Verifier {
+        registry: &registry,
+        trust: &trust,
+        status: &status,
+        policy: &policy,
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let Verdict::Accept(v) = verifier.verify_text(&p.text, now, &mut ReplayCache::default()) else {
+        panic!("BHYT card not accepted");
+    };
+    let claim = |k| v.claims.iter().find(|(x, _)| *x == k).unwrap().1.clone();
+    assert_eq!(claim(keys::BHYT_NUMBER), ClaimValue::Text(card));
+    assert_eq!(
+        claim(keys::ID_NUMBER),
+        ClaimValue::Digits(citizen.id_number)
+    );
+    assert!(v.claims.iter().all(|(k, _)| *k != keys::PLACE_OF_RESIDENCE));
+
+    // The self-declared profile is stored apart and survives a re-read.
+    let saved = wallet
+        .health_set_profile(HealthProfile {
+            blood_type: Some(BloodType::OPositive),
+            allergies: vec!["Penicillin".into()],
+            ..HealthProfile::default()
+        })
+        .unwrap();
+    assert!(saved.self_declared());
+    assert_eq!(wallet.health_profile().unwrap().unwrap(), saved);
+    // Sign-out takes the book, notes and profile with it.
+    wallet.sign_out().unwrap();
+    drop(wallet);
+    let db = rusqlite::Connection::open(root.path().join("wallet").join(STORE_FILE)).unwrap();
+    for table in [
+        "health_records",
+        "health_terms",
+        "health_profile",
+        "health_sync",
+    ] {
+        let n: i64 = db
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+}
