@@ -285,6 +285,16 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     // Health book (issue 5): sync the book, its summary, the BHYT card at reception.
     crate::demo_health::run(&wallet, &backend.base_url(), &anchor, 13).await?;
 
+    // Level 2 (issue 3): upgrade with the chip ID card, then present the electronic ID.
+    crate::demo_level2::run(
+        &wallet,
+        &backend.base_url(),
+        &anchor,
+        &citizen.id_number,
+        15,
+    )
+    .await?;
+
     if args.keep {
         let kept = dir.keep();
         println!("\nwallet kept in {}", kept.display());

@@ -7,8 +7,10 @@
 mod bench;
 // Health book (issue 5): benchmark subcommand and demo step.
 mod bench_health;
-mod demo_health;
 mod demo;
+mod demo_health;
+// Level-2 upgrade demo steps (issue 3).
+mod demo_level2;
 mod read_card;
 mod verify;
 // Area "counter" (issue 3): the vpcd virtual ICC for the PC/SC end-to-end test.

@@ -42,6 +42,9 @@ pub struct VerifyArgs {
     /// Check time, Unix seconds (default: now).
     #[arg(long)]
     now: Option<u64>,
+    /// Photo profile: write the checked face image (JPEG) to this file.
+    #[arg(long)]
+    photo_out: Option<PathBuf>,
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
@@ -115,11 +118,29 @@ fn show(value: &ClaimValue) -> String {
 }
 
 /// Prints a verdict as counter staff read it; returns true for green.
+/// The credential type as counter staff need it: for identities, which account level stands
+/// behind it (level 2: the chip ID card was verified; level 1: population database only).
+pub fn credential_label(ty: u16) -> String {
+    use vneid_wallet::credential::claims::{TYPES, identity_level};
+    let name = TYPES
+        .iter()
+        .find(|t| t.id == ty)
+        .map_or("unknown type", |t| t.name);
+    match identity_level(ty) {
+        Some(2) => format!("{name} (type {ty}) — LEVEL 2: chip ID card verified"),
+        Some(level) => format!(
+            "{name} (type {ty}) — level {level}: population database only, no chip card check"
+        ),
+        None => format!("{name} (type {ty})"),
+    }
+}
+
 pub fn print_verdict(verdict: &Verdict) -> bool {
     match verdict {
         Verdict::Accept(v) => {
             println!("    verdict: ACCEPT (green)");
             println!("    issuer: {}", v.issuer_name);
+            println!("    credential: {}", credential_label(v.credential_type));
             println!(
                 "    presented at {} · checked at {} · credential expires {}",
                 v.presented_at, v.checked_at, v.credential_expires
@@ -127,6 +148,12 @@ pub fn print_verdict(verdict: &Verdict) -> bool {
             for (key, value) in &v.claims {
                 let (name, label) = claim_def(*key).map_or(("?", "?"), |d| (d.name, d.label_vi));
                 println!("      {label} ({name}): {}", show(value));
+            }
+            if let Some(photo) = &v.photo {
+                println!(
+                    "    photo (photo profile): {} bytes JPEG, matches the issuer-signed portrait digest: compare it with the person",
+                    photo.len()
+                );
             }
             for w in &v.warnings {
                 println!("    note: {w:?}");
@@ -319,6 +346,12 @@ pub async fn run(args: VerifyArgs) -> Result<(), BoxError> {
     println!("vneid verify — {} characters", text.len());
     let green = print_verdict(&verdict);
     println!("    verified in {took:.1?}");
+    if let (Verdict::Accept(v), Some(path)) = (&verdict, &args.photo_out)
+        && let Some(photo) = &v.photo
+    {
+        std::fs::write(path, photo)?;
+        println!("    photo written to {}", path.display());
+    }
     if green {
         Ok(())
     } else {
@@ -371,6 +404,7 @@ mod tests {
             backend: None,
             anchor: None,
             now: None,
+            photo_out: None,
         }
     }
 
