@@ -8,16 +8,19 @@
 use crate::error::VneidError;
 use crate::presentation::PresentationPreset;
 use std::sync::{Arc, Mutex, PoisonError};
-use vneid_wallet::ErrorCode;
+use vneid_wallet::api_client::ApiClient;
 use vneid_wallet::credential::claims::{ClaimKey, ClaimValue, Registry, Sex, claim_def};
 use vneid_wallet::credential::cose::{PublicKey, SigningKey};
 use vneid_wallet::credential::presentation::unverified_status_ref;
 use vneid_wallet::credential::qr::render_matrix;
 use vneid_wallet::credential::request::{NONCE_LEN, Request};
-use vneid_wallet::credential::trust::{FreshnessPolicy, StatusList, StatusLists, TrustList};
+use vneid_wallet::credential::trust::{
+    Freshness, FreshnessPolicy, StatusList, StatusLists, TrustList,
+};
 use vneid_wallet::credential::verify::{
     self as core, Fixable, Reject, ReplayCache, Verdict, VerifyPolicy, Warning,
 };
+use vneid_wallet::{ErrorCode, WalletError};
 
 /// A claim key with its names, for consent screens and results.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -66,6 +69,23 @@ pub fn presentation_status_list_id(payload_text: String) -> Option<u32> {
     unverified_status_ref(&payload_text).map(|s| s.list)
 }
 
+/// Where a credential's revocation bit lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct StatusEntry {
+    pub list_id: u32,
+    pub index: u32,
+}
+
+/// The status entry a presentation names (unverified: for fetching the list, and for the
+/// holder's own records).
+#[uniffi::export]
+pub fn presentation_status_entry(payload_text: String) -> Option<StatusEntry> {
+    unverified_status_ref(&payload_text).map(|s| StatusEntry {
+        list_id: s.list,
+        index: s.index,
+    })
+}
+
 /// The counter's tolerances.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct VerifierConfig {
@@ -81,6 +101,25 @@ pub struct VerifierConfig {
     /// Most presentations remembered for replay detection.
     #[uniffi(default = 10000)]
     pub replay_cache_capacity: u32,
+    /// Trust-list age after which accepted results carry a "refresh the trust list" warning
+    /// (default 7 days).
+    #[uniffi(default = 604800)]
+    pub trust_list_warn_after_seconds: u64,
+    /// Trust-list age after which every scan is amber `TRUST_LIST_STALE` until the list is
+    /// refreshed (default 30 days).
+    #[uniffi(default = 2592000)]
+    pub trust_list_refuse_after_seconds: u64,
+}
+
+impl VerifierConfig {
+    fn freshness(&self) -> FreshnessPolicy {
+        FreshnessPolicy {
+            warn_after: self.trust_list_warn_after_seconds,
+            refuse_after: self
+                .trust_list_refuse_after_seconds
+                .max(self.trust_list_warn_after_seconds),
+        }
+    }
 }
 
 /// Green, amber or red.
@@ -198,6 +237,9 @@ pub struct VerificationResult {
     pub credential_expires_at: Option<u64>,
     pub claims: Vec<VerifiedClaim>,
     pub warnings: Vec<VerificationWarning>,
+    /// Photo profile: the face image (grayscale JPEG, about 1 KB) the QR carried, already
+    /// checked against the issuer-signed portrait digest. Show it to compare with the person.
+    pub photo: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for VerificationResult {
@@ -228,6 +270,7 @@ fn not_accepted(
         credential_expires_at: None,
         claims: Vec::new(),
         warnings: Vec::new(),
+        photo: None,
     }
 }
 
@@ -261,6 +304,7 @@ fn result_of(verdict: Verdict, checked_at: u64) -> VerificationResult {
                     Warning::ComparePortrait => VerificationWarning::ComparePortrait,
                 })
                 .collect(),
+            photo: v.photo,
         },
         Verdict::Fixable(f) => {
             let (reason, detail) = match f {
@@ -298,16 +342,60 @@ fn result_of(verdict: Verdict, checked_at: u64) -> VerificationResult {
 }
 
 struct CounterState {
+    trust: TrustList,
     status: StatusLists,
     replay: ReplayCache,
 }
 
+/// How old the counter's trust list is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ListAge {
+    /// Within the warning age.
+    Fresh,
+    /// Usable; results carry a warning until it is refreshed.
+    Aging,
+    /// Too old: every scan is amber `TRUST_LIST_STALE` until it is refreshed.
+    Stale,
+}
+
+/// The trust list the counter holds.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TrustListInfo {
+    /// Monotonic: an older list never replaces a newer one.
+    pub sequence: u64,
+    /// When the backend signed it (Unix seconds).
+    pub issued_at: u64,
+    /// Whole days since then, at the time asked.
+    pub age_days: u64,
+    pub age: ListAge,
+}
+
+/// One status list the counter holds.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct StatusListInfo {
+    pub list_id: u32,
+    /// When the issuer signed it (Unix seconds).
+    pub issued_at: u64,
+    /// After this (the list's time to live capped by the counter's own maximum age) scans of
+    /// credentials in it are amber `STATUS_UNKNOWN` until it is refreshed.
+    pub usable_until: u64,
+}
+
+/// What the counter holds after an update.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VerifierLists {
+    pub trust_list: TrustListInfo,
+    pub status_lists: Vec<StatusListInfo>,
+}
+
 /// A counter's verifier: the trust list verified against the pinned anchor, the status lists
-/// added with [`Verifier::update_status_list`], and the replay cache.
+/// (both replaceable by newer signed ones, from bytes or from the backend), and the replay
+/// cache.
 #[derive(uniffi::Object)]
 pub struct Verifier {
     registry: Registry,
-    trust: TrustList,
+    anchor: PublicKey,
+    freshness: FreshnessPolicy,
     policy: VerifyPolicy,
     state: Mutex<CounterState>,
 }
@@ -320,7 +408,25 @@ impl std::fmt::Debug for Verifier {
     }
 }
 
+fn trust_info(t: &TrustList, now: u64) -> TrustListInfo {
+    let (age, age_days) = match t.freshness(now) {
+        Freshness::Fresh => (ListAge::Fresh, now.saturating_sub(t.issued_at) / 86_400),
+        Freshness::Aging { days } => (ListAge::Aging, days),
+        Freshness::Stale { days } => (ListAge::Stale, days),
+    };
+    TrustListInfo {
+        sequence: t.sequence,
+        issued_at: t.issued_at,
+        age_days,
+        age,
+    }
+}
+
 impl Verifier {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CounterState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn check(
         &self,
         text: &str,
@@ -328,19 +434,52 @@ impl Verifier {
         now_unix: Option<u64>,
     ) -> VerificationResult {
         let now = now_or(now_unix);
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = self.lock();
         let state = &mut *state;
         let verifier = core::Verifier {
             registry: &self.registry,
-            trust: &self.trust,
+            trust: &state.trust,
             status: &state.status,
             policy,
         };
         result_of(verifier.verify_text(text, now, &mut state.replay), now)
     }
+
+    fn verified_trust_list(&self, bytes: &[u8]) -> Result<TrustList, VneidError> {
+        TrustList::verify(bytes, std::slice::from_ref(&self.anchor), self.freshness)
+            .map_err(|_| data_invalid())
+    }
+
+    /// Replaces the trust list unless the new one is older (a replayed old list could
+    /// re-admit a withdrawn issuer key).
+    fn install_trust_list(state: &mut CounterState, list: TrustList) -> Result<(), VneidError> {
+        if list.sequence < state.trust.sequence {
+            return Err(data_invalid());
+        }
+        state.trust = list;
+        Ok(())
+    }
+
+    fn lists_info(&self, now: u64) -> VerifierLists {
+        let state = self.lock();
+        let mut status_lists: Vec<StatusListInfo> = state
+            .status
+            .lists()
+            .map(|l| StatusListInfo {
+                list_id: l.list_id,
+                issued_at: l.issued_at,
+                usable_until: state.status.usable_until(l),
+            })
+            .collect();
+        status_lists.sort_by_key(|l| l.list_id);
+        VerifierLists {
+            trust_list: trust_info(&state.trust, now),
+            status_lists,
+        }
+    }
 }
 
-#[uniffi::export]
+#[uniffi::export(async_runtime = "tokio")]
 impl Verifier {
     /// `trust_list`: the signed trust list (`GET /v1/trust-list`, the `signed` field decoded
     /// from base64url); `anchor_public_key`: the pinned trust-list anchor (SEC1). A list or
@@ -351,7 +490,10 @@ impl Verifier {
         anchor_public_key: Vec<u8>,
         config: VerifierConfig,
     ) -> Result<Arc<Self>, VneidError> {
-        let trust = trust_list_from(&trust_list, &anchor_public_key)?;
+        let anchor = PublicKey::from_sec1(&anchor_public_key).map_err(|_| data_invalid())?;
+        let freshness = config.freshness();
+        let trust = TrustList::verify(&trust_list, std::slice::from_ref(&anchor), freshness)
+            .map_err(|_| data_invalid())?;
         let policy = VerifyPolicy {
             clock_skew: config.clock_skew_seconds,
             validity_window: config.validity_window_seconds,
@@ -359,27 +501,73 @@ impl Verifier {
         };
         Ok(Arc::new(Self {
             registry: Registry::builtin(),
-            trust,
+            anchor,
+            freshness,
             policy,
             state: Mutex::new(CounterState {
+                trust,
                 status: StatusLists::new(config.status_list_max_age_seconds),
                 replay: ReplayCache::new(config.replay_cache_capacity as usize),
             }),
         }))
     }
 
+    /// Replaces the trust list with a newer signed one (same source and format as for the
+    /// constructor). One that does not verify against the pinned anchor, or is older than the
+    /// list held, is `VERIFIER_DATA_INVALID` and changes nothing.
+    pub fn update_trust_list(&self, trust_list: Vec<u8>) -> Result<TrustListInfo, VneidError> {
+        let list = self.verified_trust_list(&trust_list)?;
+        let mut state = self.lock();
+        Self::install_trust_list(&mut state, list)?;
+        Ok(trust_info(&state.trust, now_or(None)))
+    }
+
     /// Adds or replaces a signed status list (`GET /v1/status-lists/{id}`, decoded), verified
     /// against the trust list. Returns its id. A list that does not verify is
     /// `VERIFIER_DATA_INVALID`.
     pub fn update_status_list(&self, status_list: Vec<u8>) -> Result<u32, VneidError> {
-        let list = StatusList::verify(&status_list, &self.trust).map_err(|_| data_invalid())?;
+        let mut state = self.lock();
+        let list = StatusList::verify(&status_list, &state.trust).map_err(|_| data_invalid())?;
         let id = list.list_id;
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .status
-            .insert(list);
+        state.status.insert(list);
         Ok(id)
+    }
+
+    /// Fetches the trust list and status lists from the backend and installs them: the
+    /// status lists already held plus `status_list_ids` (e.g. the list a scanned QR names,
+    /// `presentation_status_list_id`). Everything is verified before anything is replaced;
+    /// a network failure leaves the lists held as they were.
+    pub async fn refresh_from_backend(
+        &self,
+        backend_url: String,
+        status_list_ids: Vec<u32>,
+    ) -> Result<VerifierLists, VneidError> {
+        let api = ApiClient::new(&backend_url, std::time::Duration::from_secs(20))
+            .map_err(|e| VneidError::from(WalletError::Api(e)))?;
+        let api_err = |e| VneidError::from(WalletError::Api(e));
+        let trust = self.verified_trust_list(&api.trust_list().await.map_err(api_err)?)?;
+        let mut ids: Vec<u32> = self.lock().status.lists().map(|l| l.list_id).collect();
+        ids.extend(status_list_ids);
+        ids.sort_unstable();
+        ids.dedup();
+        let mut lists = Vec::with_capacity(ids.len());
+        for id in ids {
+            let bytes = api.status_list(id).await.map_err(api_err)?;
+            lists.push(StatusList::verify(&bytes, &trust).map_err(|_| data_invalid())?);
+        }
+        {
+            let mut state = self.lock();
+            Self::install_trust_list(&mut state, trust)?;
+            for l in lists {
+                state.status.insert(l);
+            }
+        }
+        Ok(self.lists_info(now_or(None)))
+    }
+
+    /// The lists held and their age at `now_unix` (null for the system clock).
+    pub fn lists(&self, now_unix: Option<u64>) -> VerifierLists {
+        self.lists_info(now_or(now_unix))
     }
 
     /// Verifies scanned QR text (one-way flow). `now_unix`: null for the system clock.

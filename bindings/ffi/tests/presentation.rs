@@ -264,6 +264,8 @@ impl TestConfig for VerifierConfig {
             validity_window_seconds: 60,
             status_list_max_age_seconds: 600,
             replay_cache_capacity: 100,
+            trust_list_warn_after_seconds: 7 * 86_400,
+            trust_list_refuse_after_seconds: 30 * 86_400,
         }
     }
 }

@@ -108,6 +108,15 @@ fn encode(luma: &[u8], quality: u8) -> Result<Vec<u8>, PhotoError> {
     Ok(out)
 }
 
+/// The portrait digest claim value of a photo-profile credential: SHA-256 of the exact
+/// thumbnail bytes the holder will attach.
+pub fn photo_digest(jpeg: &[u8]) -> [u8; 32] {
+    let d = ring::digest::digest(&ring::digest::SHA256, jpeg);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
+
 /// Issuer side: the photo-profile thumbnail of an enrolment portrait (`rgb`, 8-bit RGB,
 /// row-major), at the best quality within `budget` bytes.
 pub fn thumbnail(

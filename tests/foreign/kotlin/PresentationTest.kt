@@ -24,6 +24,9 @@ import vn.vneid.core.VerifierRequest
 import vn.vneid.core.VneidException
 import vn.vneid.core.WalletConfig
 import vn.vneid.core.WalletCore
+import vn.vneid.core.ListAge
+import vn.vneid.core.parseCardQr
+import vn.vneid.core.presentationStatusEntry
 import vn.vneid.core.presentationStatusListId
 
 /** The reference backend's trust-list anchor (SEC1 compressed), pinned as a counter app does. */
@@ -62,6 +65,16 @@ private fun tamper(payload: String): String {
     val pos = BASE45.indexOf(chars[i])
     chars[i] = BASE45[if (pos == 0) 1 else pos - 1]
     return String(chars)
+}
+
+/** Revokes one issued status index through the backend's dev endpoint. */
+private fun devRevoke(listId: UInt, index: UInt) {
+    val body = "{\"status_list_id\":$listId,\"status_index\":$index}"
+    val req = HttpRequest.newBuilder(URI.create("${TestEnv.backendUrl}/v1/dev/revoke"))
+        .header("x-dev-token", TestEnv.devToken).header("content-type", "application/json")
+        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build()
+    val resp = http.send(req, HttpResponse.BodyHandlers.ofString())
+    assertEquals(200, resp.statusCode(), "dev revoke status (${resp.body()})")
 }
 
 private fun counter(): Verifier = Verifier(trustList(), hex(ANCHOR_HEX), VerifierConfig())
@@ -172,5 +185,92 @@ val presentationTests = listOf(
         val history = core.disclosureHistory()
         assertEquals(TEST_VERIFIER_NAME, history.last().verifier, "history verifier")
         assertTrue(history.last().nonceBound) { "history nonce bound" }
+    },
+    test("revoked through the backend: after refreshing the status list the same kind of QR is rejected as revoked") {
+        val (core, _) = activatedWallet()
+        core.fetchCredentials()
+        val verifier = counter()
+        val first = core.present(PresentationPreset.AGE_OVER18)
+        val entry = presentationStatusEntry(first.payload) ?: fail("QR names no status entry")
+        // Lists come from the backend: the trust list and the list this QR names.
+        val held = verifier.refreshFromBackend(TestEnv.backendUrl, listOf(entry.listId))
+        assertEquals(ListAge.FRESH, held.trustList.age, "trust list age")
+        assertTrue(held.statusLists.any { it.listId == entry.listId }) { "status lists ${held.statusLists}" }
+        val ok = verifier.verify(first.payload, null)
+        assertEquals(VerdictClass.ACCEPT, ok.verdict, "before revocation (${ok.reason} ${ok.detail})")
+
+        devRevoke(entry.listId, entry.index)
+        // The counter still holds the old list: the revocation is not visible yet.
+        val second = core.present(PresentationPreset.AGE_OVER18)
+        val secondEntry = presentationStatusEntry(second.payload) ?: fail("no status entry")
+        if (secondEntry.index == entry.index) fail("a fresh copy reused the revoked index")
+        // Refresh everything held (no extra ids): now the revoked copy is red.
+        verifier.refreshFromBackend(TestEnv.backendUrl, emptyList())
+        val replayedAfterRevoke = verifier.verify(first.payload, null)
+        assertEquals(VerdictClass.REJECT, replayedAfterRevoke.verdict, "after revocation")
+        assertEquals(VerificationReason.REVOKED, replayedAfterRevoke.reason, "reason after revocation (${replayedAfterRevoke.detail})")
+        // The other copy of the batch, with its own index, is still fine.
+        val other = verifier.verify(second.payload, null)
+        assertEquals(VerdictClass.ACCEPT, other.verdict, "other copy (${other.reason})")
+    },
+
+    test("stale lists are amber and fixable: old trust list, expired status list, older list refused") {
+        val (core, _) = activatedWallet()
+        core.fetchCredentials()
+        val qr = core.present(PresentationPreset.IDENTITY_CHECK)
+        val now = System.currentTimeMillis() / 1000
+        val verifier = Verifier(trustList(), hex(ANCHOR_HEX), VerifierConfig(
+            trustListWarnAfterSeconds = 60u, trustListRefuseAfterSeconds = 3_600u))
+        verifier.updateStatusList(statusList(qr.payload))
+
+        val stale = verifier.verify(qr.payload, (now + 7_200).toULong())
+        assertEquals(VerdictClass.FIXABLE, stale.verdict, "stale trust list verdict")
+        assertEquals(VerificationReason.TRUST_LIST_STALE, stale.reason, "stale trust list reason")
+        assertEquals(ListAge.STALE, verifier.lists((now + 7_200).toULong()).trustList.age, "list age")
+        assertEquals(ListAge.AGING, verifier.lists((now + 120).toULong()).trustList.age, "aging")
+
+        // The backend's status lists live 300 s; 330 s later the QR itself is still in its window.
+        val unknown = verifier.verify(qr.payload, (now + 330).toULong())
+        assertEquals(VerdictClass.FIXABLE, unknown.verdict, "stale status list verdict")
+        assertEquals(VerificationReason.STATUS_UNKNOWN, unknown.reason, "stale status list reason")
+
+        // Fixing it: a fresh trust list and status list make the same QR green (it was never
+        // accepted, so it is not a replay).
+        verifier.refreshFromBackend(TestEnv.backendUrl, emptyList())
+        val ok = verifier.verify(qr.payload, null)
+        assertEquals(VerdictClass.ACCEPT, ok.verdict, "after refresh (${ok.reason})")
+        assertTrue(ok.warnings.none { it is VerificationWarning.TrustListAging }) { "warnings ${ok.warnings}" }
+
+        // The backend numbers trust lists by signing second: an older list never replaces a newer one.
+        val older = trustList()
+        Thread.sleep(1_100)
+        val newer = Verifier(trustList(), hex(ANCHOR_HEX), VerifierConfig())
+        val rollback = assertThrows<VneidException.Credential> { newer.updateTrustList(older) }
+        assertEquals(ErrorCode.VERIFIER_DATA_INVALID, rollback.code, "older trust list")
+        assertEquals(ListAge.FRESH, newer.updateTrustList(trustList()).age, "same-or-newer list accepted")
+
+        val unreachable = assertThrows<VneidException> { verifier.refreshFromBackend("http://127.0.0.1:9", emptyList()) }
+        assertTrue(unreachable is VneidException.Network) { "unreachable backend: $unreachable" }
+        assertEquals(VerdictClass.REJECT, verifier.verify(qr.payload, null).verdict, "lists kept; now a replay")
+    },
+
+    test("printed chip-card QR is parsed and marked not verified; other text is not a card QR") {
+        val card = parseCardQr("001190012345|012345678|Nguyễn Thị Minh Khai|17051990|Nữ|Số 12 Hàng Bạc, Hà Nội|10042021")
+            ?: fail("card QR not recognised")
+        assertEquals(false, card.verified, "verified flag")
+        assertTrue(card.noticeEn.contains("not cryptographically verified")) { card.noticeEn }
+        assertEquals("001190012345", card.idNumber, "ID number")
+        assertEquals("012345678", card.oldIdNumber, "old ID")
+        assertEquals("Nguyễn Thị Minh Khai", card.fullName, "name")
+        assertEquals("1990-05-17", card.birthDate, "birth date")
+        assertEquals("female", card.sex, "sex")
+        assertEquals("2021-04-10", card.issueDate, "issue date")
+        assertEquals(7, card.rawFields.size, "raw fields")
+        val six = parseCardQr("079200012345|Trần Văn B|01012000|Nam|TP. Hồ Chí Minh|01072024") ?: fail("6 fields")
+        assertEquals(null, six.oldIdNumber, "no old ID")
+        assertEquals("male", six.sex, "sex")
+        assertEquals(null, parseCardQr("VN1:ABC"), "presentation text")
+        assertEquals(null, parseCardQr("12345|a|b|c|d|e|f"), "short ID")
+        assertEquals(null, parseCardQr("|".repeat(2000)), "oversized")
     },
 )

@@ -44,6 +44,14 @@ private func tamper(_ payload: String) -> String {
     return String(chars)
 }
 
+/// Revokes one issued status index through the backend's dev endpoint.
+private func devRevoke(_ listId: UInt32, _ index: UInt32) async throws {
+    let body = Data("{\"status_list_id\":\(listId),\"status_index\":\(index)}".utf8)
+    let (status, answer) = try await HTTP.request("POST", try TestEnv.backendURL + "/v1/dev/revoke",
+        headers: ["x-dev-token": try TestEnv.devToken, "content-type": "application/json"], body: body)
+    try assertEqual(200, status, "dev revoke status (\(String(decoding: answer, as: UTF8.self)))")
+}
+
 private func counter() async throws -> Verifier {
     try Verifier(trustList: try await trustList(), anchorPublicKey: hex(anchorHex), config: VerifierConfig())
 }
@@ -168,5 +176,90 @@ let presentationTests: [TestCase] = [
         let history = try core.disclosureHistory()
         try assertEqual(testVerifierName, history.last?.verifier, "history verifier")
         try assertTrue(history.last?.nonceBound == true, "history nonce bound")
+    },
+    test("revoked through the backend: after refreshing the status list the same kind of QR is rejected as revoked") {
+        let (core, _) = try await activatedWallet()
+        _ = try await core.fetchCredentials()
+        let verifier = try await counter()
+        let first = try await core.present(preset: .ageOver18)
+        guard let entry = presentationStatusEntry(payloadText: first.payload) else { throw fail("QR names no status entry") }
+        let held = try await verifier.refreshFromBackend(backendUrl: try TestEnv.backendURL, statusListIds: [entry.listId])
+        try assertEqual(ListAge.fresh, held.trustList.age, "trust list age")
+        try assertTrue(held.statusLists.contains { $0.listId == entry.listId }, "status lists \(held.statusLists)")
+        let ok = verifier.verify(payloadText: first.payload, nowUnix: nil)
+        try assertEqual(VerdictClass.accept, ok.verdict, "before revocation (\(ok.reason) \(ok.detail ?? ""))")
+
+        try await devRevoke(entry.listId, entry.index)
+        let second = try await core.present(preset: .ageOver18)
+        guard let secondEntry = presentationStatusEntry(payloadText: second.payload) else { throw fail("no status entry") }
+        try assertTrue(secondEntry.index != entry.index, "a fresh copy reused the revoked index")
+        _ = try await verifier.refreshFromBackend(backendUrl: try TestEnv.backendURL, statusListIds: [])
+        let revoked = verifier.verify(payloadText: first.payload, nowUnix: nil)
+        try assertEqual(VerdictClass.reject, revoked.verdict, "after revocation")
+        try assertEqual(VerificationReason.revoked, revoked.reason, "reason after revocation")
+        let other = verifier.verify(payloadText: second.payload, nowUnix: nil)
+        try assertEqual(VerdictClass.accept, other.verdict, "other copy (\(other.reason))")
+    },
+
+    test("stale lists are amber and fixable: old trust list, expired status list, older list refused") {
+        let (core, _) = try await activatedWallet()
+        _ = try await core.fetchCredentials()
+        let qr = try await core.present(preset: .identityCheck)
+        let now = UInt64(Date().timeIntervalSince1970)
+        let verifier = try Verifier(trustList: try await trustList(), anchorPublicKey: hex(anchorHex),
+                                    config: VerifierConfig(trustListWarnAfterSeconds: 60, trustListRefuseAfterSeconds: 3_600))
+        _ = try verifier.updateStatusList(statusList: try await statusList(qr.payload))
+
+        let stale = verifier.verify(payloadText: qr.payload, nowUnix: now + 7_200)
+        try assertEqual(VerdictClass.fixable, stale.verdict, "stale trust list verdict")
+        try assertEqual(VerificationReason.trustListStale, stale.reason, "stale trust list reason")
+        try assertEqual(ListAge.stale, verifier.lists(nowUnix: now + 7_200).trustList.age, "list age")
+        try assertEqual(ListAge.aging, verifier.lists(nowUnix: now + 120).trustList.age, "aging")
+
+        // The backend's status lists live 300 s; 330 s later the QR itself is still in its window.
+        let unknown = verifier.verify(payloadText: qr.payload, nowUnix: now + 330)
+        try assertEqual(VerdictClass.fixable, unknown.verdict, "stale status list verdict")
+        try assertEqual(VerificationReason.statusUnknown, unknown.reason, "stale status list reason")
+
+        _ = try await verifier.refreshFromBackend(backendUrl: try TestEnv.backendURL, statusListIds: [])
+        let ok = verifier.verify(payloadText: qr.payload, nowUnix: nil)
+        try assertEqual(VerdictClass.accept, ok.verdict, "after refresh (\(ok.reason))")
+
+        // The backend numbers trust lists by signing second: an older list never replaces a newer one.
+        let older = try await trustList()
+        try await Task.sleep(nanoseconds: 1_100_000_000)
+        let newer = try Verifier(trustList: try await trustList(), anchorPublicKey: hex(anchorHex), config: VerifierConfig())
+        let rollback = try await assertThrows(VneidError.self) { _ = try newer.updateTrustList(trustList: older) }
+        try assertEqual(ErrorCode.verifierDataInvalid, try credentialCode(rollback), "older trust list")
+        let again = try newer.updateTrustList(trustList: try await trustList())
+        try assertEqual(ListAge.fresh, again.age, "same-or-newer list accepted")
+
+        let unreachable = try await assertThrows(VneidError.self) {
+            _ = try await verifier.refreshFromBackend(backendUrl: "http://127.0.0.1:9", statusListIds: [])
+        }
+        guard case .Network = unreachable else { throw fail("unreachable backend: \(unreachable)") }
+        try assertEqual(VerdictClass.reject, verifier.verify(payloadText: qr.payload, nowUnix: nil).verdict,
+                        "lists kept; now a replay")
+    },
+
+    test("printed chip-card QR is parsed and marked not verified; other text is not a card QR") {
+        guard let card = parseCardQr(text: "001190012345|012345678|Nguyễn Thị Minh Khai|17051990|Nữ|Số 12 Hàng Bạc, Hà Nội|10042021")
+        else { throw fail("card QR not recognised") }
+        try assertEqual(false, card.verified, "verified flag")
+        try assertTrue(card.noticeEn.contains("not cryptographically verified"), card.noticeEn)
+        try assertEqual("001190012345", card.idNumber, "ID number")
+        try assertEqual("012345678", card.oldIdNumber, "old ID")
+        try assertEqual("Nguyễn Thị Minh Khai", card.fullName, "name")
+        try assertEqual("1990-05-17", card.birthDate, "birth date")
+        try assertEqual("female", card.sex, "sex")
+        try assertEqual("2021-04-10", card.issueDate, "issue date")
+        try assertEqual(7, card.rawFields.count, "raw fields")
+        guard let six = parseCardQr(text: "079200012345|Trần Văn B|01012000|Nam|TP. Hồ Chí Minh|01072024")
+        else { throw fail("6 fields") }
+        try assertEqual(nil, six.oldIdNumber, "no old ID")
+        try assertEqual("male", six.sex, "sex")
+        try assertTrue(parseCardQr(text: "VN1:ABC") == nil, "presentation text")
+        try assertTrue(parseCardQr(text: "12345|a|b|c|d|e|f") == nil, "short ID")
+        try assertTrue(parseCardQr(text: String(repeating: "|", count: 2000)) == nil, "oversized")
     },
 ]

@@ -5,10 +5,13 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use vneid_credential::claims::{ClaimValue, Date, PRESETS, Registry, Sex, keys, types};
+use vneid_credential::claims::{
+    ClaimValue, Date, PRESET_IDENTITY_CHECK, PRESETS, Registry, Sex, keys, types,
+};
 use vneid_credential::cose::SigningKey;
 use vneid_credential::issuer::{IssueRequest, StatusRef, SystemSalts, issue};
-use vneid_credential::presentation::{PresentRequest, present};
+use vneid_credential::photo::photo_digest;
+use vneid_credential::presentation::{PresentRequest, attach_photo, present};
 use vneid_credential::request::ROLE_VERIFIER;
 use vneid_credential::trust::{FreshnessPolicy, StatusList, StatusLists, TrustEntry, TrustList};
 use vneid_credential::verify::VerifyPolicy;
@@ -21,7 +24,27 @@ pub struct World {
     pub status: StatusLists,
     pub policy: VerifyPolicy,
     pub anchor: SigningKey,
+    /// One valid presentation of each preset, the last one with a photo (photo profile).
     pub samples: Vec<Vec<u8>>,
+}
+
+/// A photo-profile presentation with its photo removed (outer array back to 8 elements):
+/// still a valid presentation of the same disclosure. The photo is bound by the issuer's
+/// digest, not by the device signature, so dropping it is the one change that may verify.
+pub fn without_photo(bin: &[u8]) -> Option<Vec<u8>> {
+    let rest = bin.strip_prefix(&[0x89])?;
+    let parsed = vneid_credential::presentation::parse(bin).ok()?;
+    let photo_len = parsed.photo?.len();
+    // bstr header of the photo: 1, 2 or 3 bytes for lengths up to 2,048.
+    let header = match photo_len {
+        0..=23 => 1,
+        24..=255 => 2,
+        _ => 3,
+    };
+    let keep = rest.len().checked_sub(photo_len + header)?;
+    let mut out = vec![0x88];
+    out.extend_from_slice(rest.get(..keep)?);
+    Some(out)
 }
 
 fn key(b: u8) -> SigningKey {
@@ -106,6 +129,53 @@ pub fn world() -> &'static World {
             };
             samples.push(present(&registry, &cred, &r, &device).expect("present"));
         }
+        // Photo profile: an identity check carrying a (JPEG-like) photo whose SHA-256 is the
+        // signed portrait digest, so mutations reach the photo field and its binding.
+        let photo: Vec<u8> = [0xFF, 0xD8, 0xFF, 0xDB]
+            .into_iter()
+            .chain((0u32..900).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8))
+            .chain([0xFF, 0xD9])
+            .collect();
+        let mut photo_claims: BTreeMap<_, _> = claims
+            .iter()
+            .filter(|(k, _)| {
+                registry
+                    .get(types::CORE_ID)
+                    .is_some_and(|t| t.shape.leaves().contains(k))
+            })
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
+        photo_claims.insert(
+            keys::PORTRAIT_DIGEST,
+            ClaimValue::Digest(photo_digest(&photo)),
+        );
+        let req = IssueRequest {
+            credential_type: types::CORE_ID,
+            claims: &photo_claims,
+            holder_key: device.public_key().compressed(),
+            nbf: NOW - 10,
+            exp: NOW + 86_400,
+        };
+        let cred = issue(
+            &registry,
+            &issuer,
+            &req,
+            StatusRef { list: 1, index: 4 },
+            &mut SystemSalts::new(),
+        )
+        .expect("issue");
+        let r = PresentRequest {
+            disclose: PRESET_IDENTITY_CHECK.claims,
+            timestamp: NOW,
+            nonce: None,
+            audience: None,
+        };
+        let with_photo = attach_photo(
+            &present(&registry, &cred, &r, &device).expect("present"),
+            &photo,
+        )
+        .expect("attach");
+        samples.push(with_photo);
         World {
             registry,
             trust,
