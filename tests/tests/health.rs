@@ -707,3 +707,77 @@ async fn the_bhyt_card_from_the_book_is_presented_and_accepted_at_reception() {
         assert_eq!(n, 0, "{table}");
     }
 }
+
+#[tokio::test]
+async fn the_change_feed_needs_a_login_and_a_sane_limit_and_dev_calls_need_the_dev_token() {
+    let backend = backend(20).await;
+    let http = reqwest::Client::new();
+    let feed = format!("{}{}", backend.base_url(), paths::HEALTH_CHANGES);
+    let status = |r: reqwest::Response| r.status().as_u16();
+    assert_eq!(status(http.get(&feed).send().await.unwrap()), 401);
+    assert_eq!(
+        status(http.get(&feed).bearer_auth("forged").send().await.unwrap()),
+        401
+    );
+    for bad in ["limit=0", "limit=501", "since=-1", "since=abc"] {
+        let r = http
+            .get(format!("{feed}?{bad}"))
+            .bearer_auth("forged")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(status(r), 400, "{bad}");
+    }
+    let book = format!("{}{}", backend.base_url(), paths::DEV_HEALTH_BOOK);
+    let body = DevHealthBookRequest {
+        id_number: "001090123456".into(),
+        records: 10,
+    };
+    let no_token = http.post(&book).json(&body).send().await.unwrap();
+    assert_eq!(status(no_token), 401);
+    let too_big = http
+        .post(&book)
+        .header(vneid_api::DEV_TOKEN_HEADER, DEV_TOKEN)
+        .json(&DevHealthBookRequest {
+            id_number: "001090123456".into(),
+            records: 20_001,
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(too_big), 400);
+    let unknown = http
+        .post(format!(
+            "{}{}",
+            backend.base_url(),
+            paths::DEV_HEALTH_DELETE
+        ))
+        .header(vneid_api::DEV_TOKEN_HEADER, DEV_TOKEN)
+        .json(&DevHealthDeleteRequest {
+            id_number: "001090123456".into(),
+            record_id: "hr-none".into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(unknown), 404);
+
+    // A backend without a dev token does not even reveal the dev endpoints.
+    let prod = vneid_backend::spawn(BackendConfig {
+        seed_citizens: 5,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let hidden = http
+        .post(format!("{}{}", prod.base_url(), paths::DEV_HEALTH_FAULT))
+        .header(vneid_api::DEV_TOKEN_HEADER, DEV_TOKEN)
+        .json(&DevHealthFaultRequest {
+            id_number: "001090123456".into(),
+            pages_before_failure: 0,
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(hidden), 404);
+}

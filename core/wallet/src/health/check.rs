@@ -189,3 +189,114 @@ pub fn check_page(page: &HealthChangesResponse, since: u64, limit: u32) -> Resul
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use vneid_api::health::{Facility, HealthChange};
+
+    fn card(number: &str) -> HealthRecord {
+        HealthRecord {
+            id: "hr-1".into(),
+            version: 1,
+            date: "2026-01-01".into(),
+            facility: Facility {
+                code: "01001".into(),
+                name: "Bệnh viện".into(),
+            },
+            title: "Thẻ bảo hiểm y tế".into(),
+            body: RecordBody::BhytCard {
+                card_number: number.into(),
+                beneficiary_group: "DN".into(),
+                benefit_level: 4,
+                primary_care: Facility {
+                    code: "01001".into(),
+                    name: "Bệnh viện".into(),
+                },
+                valid_from: "2026-01-01".into(),
+                valid_to: "2026-12-31".into(),
+                five_years_from: None,
+            },
+        }
+    }
+
+    fn page(changes: Vec<HealthChange>, next_cursor: u64, has_more: bool) -> HealthChangesResponse {
+        HealthChangesResponse {
+            changes,
+            next_cursor,
+            has_more,
+        }
+    }
+
+    fn upsert(seq: u64, r: HealthRecord) -> HealthChange {
+        HealthChange {
+            seq,
+            record_id: r.id.clone(),
+            deleted: false,
+            record: Some(r),
+        }
+    }
+
+    #[test]
+    fn a_well_formed_page_passes() {
+        let tomb = HealthChange {
+            seq: 12,
+            record_id: "hr-2".into(),
+            deleted: true,
+            record: None,
+        };
+        let p = page(vec![upsert(11, card("DN4010123456789")), tomb], 12, true);
+        assert_eq!(check_page(&p, 10, 2), Ok(()));
+    }
+
+    #[test]
+    fn a_bad_card_number_or_a_mismatched_group_refuses_the_page() {
+        let p = page(vec![upsert(11, card("DN4990123456789"))], 11, false);
+        assert_eq!(check_page(&p, 10, 10), Err(PageError::Field("card number")));
+        let p = page(vec![upsert(11, card("HT2010123456789"))], 11, false);
+        assert_eq!(
+            check_page(&p, 10, 10),
+            Err(PageError::Field("card group or level"))
+        );
+    }
+
+    #[test]
+    fn sequences_cursors_and_sizes_are_checked() {
+        let ok = || upsert(11, card("DN4010123456789"));
+        // Not after the cursor.
+        assert_eq!(
+            check_page(&page(vec![ok()], 11, false), 11, 10),
+            Err(PageError::Sequence)
+        );
+        // Cursor must be the last sequence.
+        assert_eq!(
+            check_page(&page(vec![ok()], 15, false), 10, 10),
+            Err(PageError::Cursor)
+        );
+        // "More" with nothing in the page would loop forever.
+        assert_eq!(
+            check_page(&page(vec![], 10, true), 10, 10),
+            Err(PageError::Cursor)
+        );
+        // Longer than asked.
+        assert_eq!(
+            check_page(&page(vec![ok()], 11, false), 10, 0),
+            Err(PageError::TooLong)
+        );
+        // A change carrying another record than it names.
+        let mut other = ok();
+        other.record_id = "hr-9".into();
+        assert_eq!(
+            check_page(&page(vec![other], 11, false), 10, 10),
+            Err(PageError::RecordId)
+        );
+        // An upsert without its record.
+        let mut empty = ok();
+        empty.record = None;
+        assert_eq!(
+            check_page(&page(vec![empty], 11, false), 10, 10),
+            Err(PageError::MissingRecord)
+        );
+    }
+}

@@ -584,3 +584,126 @@ pub fn wipe(tx: &Transaction<'_>) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::secure_area::SoftwareSecureArea;
+    use crate::store::Store;
+    use vneid_api::health::Facility;
+
+    fn record(version: u32, title: &str) -> HealthRecord {
+        HealthRecord {
+            id: "hr-1".into(),
+            version,
+            date: "2024-05-01".into(),
+            facility: Facility {
+                code: "01003".into(),
+                name: "Trung tâm Y tế Hà Nội".into(),
+            },
+            title: title.into(),
+            body: RecordBody::Appointment {
+                department: "Khoa Nội".into(),
+                time: "08:30".into(),
+                purpose: "Tái khám".into(),
+            },
+        }
+    }
+
+    fn change(seq: u64, r: HealthRecord) -> HealthChange {
+        HealthChange {
+            seq,
+            record_id: r.id.clone(),
+            deleted: false,
+            record: Some(r),
+        }
+    }
+
+    fn apply(store: &mut Store, changes: &[HealthChange], cursor: u64) -> Applied {
+        store
+            .transaction(|tx, s| apply_page(tx, s, changes, cursor, 1))
+            .unwrap()
+    }
+
+    fn search(store: &Store, text: &str) -> u64 {
+        store
+            .read(|c, s| {
+                Ok(query(
+                    c,
+                    s,
+                    &HealthQuery {
+                        text: Some(text.into()),
+                        ..HealthQuery::default()
+                    },
+                )?
+                .unwrap()
+                .total)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn the_issuers_newer_version_wins_older_ones_are_ignored_and_the_note_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let sa = SoftwareSecureArea::open_dir(&dir.path().join("sa")).unwrap();
+        let (mut store, _) = Store::open(&dir.path().join("w.sqlite3"), &sa).unwrap();
+        let a = apply(&mut store, &[change(1, record(2, "Hẹn tái khám"))], 1);
+        assert_eq!(a.upserted, 1);
+        store
+            .transaction(|tx, s| set_note(tx, s, "hr-1", Some("mang phim X-quang"), 5))
+            .unwrap();
+        // An older or equal version (a replayed or reordered page) changes nothing.
+        let a = apply(&mut store, &[change(2, record(1, "cũ"))], 2);
+        let b = apply(&mut store, &[change(3, record(2, "cũ"))], 3);
+        assert_eq!((a.unchanged, b.unchanged), (1, 1));
+        let e = store.read(|c, s| get(c, s, "hr-1")).unwrap().unwrap();
+        assert_eq!(e.record.title, "Hẹn tái khám");
+        // A newer one replaces the record; the note survives and stays searchable; the old
+        // title's words leave the index.
+        let c = apply(&mut store, &[change(4, record(3, "Lịch hẹn đã đổi"))], 4);
+        assert_eq!(c.upserted, 1);
+        let e = store.read(|c, s| get(c, s, "hr-1")).unwrap().unwrap();
+        assert_eq!(e.record.version, 3);
+        assert_eq!(e.note.as_ref().unwrap().text, "mang phim X-quang");
+        assert!(e.note_outdated());
+        assert_eq!(search(&store, "phim x-quang"), 1);
+        assert_eq!(search(&store, "doi"), 1);
+        assert_eq!(search(&store, "hen tai kham"), 1);
+        assert_eq!(store.read(|c, _| cursor(c)).unwrap().0, 4);
+        // A tombstone removes record, terms and note.
+        let tomb = HealthChange {
+            seq: 5,
+            record_id: "hr-1".into(),
+            deleted: true,
+            record: None,
+        };
+        assert_eq!(apply(&mut store, &[tomb], 5).deleted, 1);
+        assert_eq!(search(&store, "phim"), 0);
+        let left: i64 = store
+            .read(|c, _| {
+                Ok(c.query_row(
+                    "SELECT (SELECT count(*) FROM health_terms) + (SELECT count(*) FROM health_notes)",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+
+    #[test]
+    fn a_failed_page_leaves_records_and_cursor_as_they_were() {
+        let dir = tempfile::tempdir().unwrap();
+        let sa = SoftwareSecureArea::open_dir(&dir.path().join("sa")).unwrap();
+        let (mut store, _) = Store::open(&dir.path().join("w.sqlite3"), &sa).unwrap();
+        apply(&mut store, &[change(1, record(1, "Hẹn tái khám"))], 1);
+        let mut bad = record(2, "sửa");
+        bad.date = "not a date".into();
+        let failed = store.transaction(|tx, s| apply_page(tx, s, &[change(2, bad)], 2, 1));
+        assert!(failed.is_err());
+        assert_eq!(store.read(|c, _| cursor(c)).unwrap().0, 1);
+        let e = store.read(|c, s| get(c, s, "hr-1")).unwrap().unwrap();
+        assert_eq!(e.record.version, 1);
+    }
+}
