@@ -88,6 +88,8 @@ async fn reading_the_own_chip_card_raises_the_account_to_level_2_and_issues_the_
     let outcome = upgrade(&wallet, card, key_of(an)).await.unwrap();
     assert_eq!(outcome.level, 2);
     assert!(outcome.electronic_id_copies > 0);
+    // The chip signed the backend's challenge with its DG15 key and the backend checked it.
+    assert!(outcome.active_authentication);
     assert_eq!(
         outcome.chip.dg13.as_ref().unwrap().id_number.as_deref(),
         Some(an.id_number)
@@ -163,6 +165,20 @@ async fn cards_signed_by_an_expired_or_foreign_document_signer_are_refused() {
         .unwrap();
         refused(card, key_of(an), ErrorCode::ChipEvidenceRejected).await;
     }
+}
+
+#[tokio::test]
+async fn a_cloned_chip_is_refused() {
+    let an = Citizen::an();
+    let clone = VirtualCard::new(
+        an,
+        CardConfig {
+            cloned: true,
+            ..CardConfig::default()
+        },
+    )
+    .unwrap();
+    refused(clone, key_of(an), ErrorCode::ChipEvidenceRejected).await;
 }
 
 #[tokio::test]

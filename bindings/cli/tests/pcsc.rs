@@ -7,7 +7,12 @@
 //! single fixed socket (/run/pcscd), so if one is already running (systemd) the test uses it
 //! with Debian's vpcd configuration (port 35963) instead. A file lock serialises test runs.
 #![cfg(feature = "pcsc")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::net::TcpListener;
 use std::path::Path;

@@ -1,13 +1,15 @@
 //! Level-2 upgrade (issue 3): the wallet proves the citizen holds their chip ID card.
 //!
 //! 1. `POST /v1/level2/challenge` (Bearer): a single-use random challenge bound to the account.
-//! 2. The phone reads the chip (EF.SOD and the data groups, exactly as read) and signs
+//! 2. The phone reads the chip (EF.SOD and the data groups, exactly as read), has the chip sign
+//!    the challenge by active authentication (INTERNAL AUTHENTICATE with the DG15 key), and signs
 //!    [`level2_message`] with its bound device key: the challenge, the SHA-256 of EF.SOD and of
 //!    the selfie, so the evidence cannot be replayed from another phone or another session.
 //! 3. `POST /v1/level2/upgrade` (Bearer): the backend re-runs passive authentication with its
 //!    own CSCA trust store, checks the card's ID number, name and birth date against the
-//!    account's population record, verifies the signature and raises the account to level 2
-//!    in one transaction. The electronic-ID credential ([`crate::CredentialKind::ElectronicId`])
+//!    account's population record, verifies the device signature and, for a card with DG15,
+//!    the chip's active-authentication signature over the same challenge with the DG15 key
+//!    (a cloned chip cannot produce it), and raises the account to level 2 in one transaction. The electronic-ID credential ([`crate::CredentialKind::ElectronicId`])
 //!    is issued from then on.
 
 use serde::{Deserialize, Serialize};
@@ -68,6 +70,10 @@ pub struct Level2UpgradeRequest {
     pub selfie_sha256: String,
     /// base64url DER ECDSA signature by the bound device key over [`level2_message`].
     pub device_signature: String,
+    /// base64url of the chip's answer to INTERNAL AUTHENTICATE with the challenge (active
+    /// authentication with the DG15 key). Required when DG15 is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_authentication_signature: Option<String>,
 }
 
 impl std::fmt::Debug for Level2UpgradeRequest {
@@ -86,6 +92,9 @@ pub struct Level2UpgradeResponse {
     pub level: u8,
     /// The credential kind now issued to the account.
     pub credential_type: crate::CredentialKind,
+    /// Whether the chip proved it holds its DG15 key by signing the challenge (false for
+    /// cards without active authentication, accepted on passive authentication alone).
+    pub active_authentication: bool,
     /// Unix seconds of the verification.
     pub verified_at: u64,
 }

@@ -56,6 +56,8 @@ pub enum WalletError {
     Chip(#[from] vneid_emrtd::session::SessionError),
     #[error("the selfie is empty")]
     SelfieMissing,
+    #[error("the chip failed chip or active authentication (a cloned chip)")]
+    ChipCloned,
     // --- health book (issue 5) ---
     /// A change page from the backend failed its checks; nothing of it was stored.
     #[error("health data from the backend rejected: {0}")]
@@ -412,6 +414,7 @@ impl WalletError {
             // Level-2 upgrade (issue 3).
             WalletError::Chip(e) => chip_code(e),
             WalletError::SelfieMissing => ErrorCode::SelfieInvalid,
+            WalletError::ChipCloned => ErrorCode::ChipEvidenceRejected,
             WalletError::HealthData(_) => ErrorCode::HealthDataInvalid,
             WalletError::HealthInput(_) => ErrorCode::HealthInputInvalid,
             WalletError::HealthRecordNotFound => ErrorCode::HealthRecordNotFound,

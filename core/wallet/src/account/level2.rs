@@ -6,10 +6,15 @@
 //! blocking thread (the transport is the phone's NFC stack, a PC/SC reader or the virtual
 //! card); no wallet lock is held during it or during any network call.
 //!
+//! The backend's 8-byte challenge is also what the chip signs by active authentication
+//! (INTERNAL AUTHENTICATE with its DG15 key); the wallet forwards that signature and the backend
+//! verifies it, so evidence copied from another card's files is refused. A chip that fails
+//! chip or active authentication on the phone is refused here already (a clone), without
+//! contacting the backend a second time.
+//!
 //! The phone's own passive authentication is informative only: the wallet holds no CSCA
 //! list, so it sends the files exactly as read and the backend decides with its own trust
-//! store. Active authentication over the backend challenge is not sent yet (the chip
-//! protocol for it is being added to `vneid-emrtd`).
+//! store.
 
 use super::{AccountLoad, Wallet, now_unix};
 use crate::api_client::ApiError;
@@ -24,9 +29,12 @@ use vneid_api::level2::{
     LEVEL2_CHALLENGE, LEVEL2_UPGRADE, Level2ChallengeResponse, Level2UpgradeRequest,
     Level2UpgradeResponse, level2_message,
 };
+use vneid_emrtd::aa::CHALLENGE_LEN;
 use vneid_emrtd::mrz::MrzKey;
 use vneid_emrtd::pa::TrustStore;
-use vneid_emrtd::session::{ChipEvidence, ChipIdentity, ChipSession, ReadProgress, Transport};
+use vneid_emrtd::session::{
+    ChipEvidence, ChipIdentity, ChipSession, ReadProgress, SessionConfig, Transport, Verdict,
+};
 
 /// Largest selfie accepted (bytes): it is only hashed, but it comes from the app.
 pub const MAX_SELFIE_BYTES: usize = 16 << 20;
@@ -45,6 +53,9 @@ pub struct Level2Outcome {
     pub chip: ChipIdentity,
     /// Copies of the electronic ID now in the wallet.
     pub electronic_id_copies: usize,
+    /// Whether the backend verified the chip's active-authentication signature over its
+    /// challenge (false for a card without DG15).
+    pub active_authentication: bool,
 }
 
 fn sha256(bytes: &[u8]) -> Result<[u8; 32], WalletError> {
@@ -60,6 +71,7 @@ fn upgrade_request(
     evidence: &ChipEvidence,
     selfie_sha256: &[u8; 32],
     device_signature: &[u8],
+    aa_signature: Option<&[u8]>,
 ) -> Result<Level2UpgradeRequest, WalletError> {
     let dg = |n: u8| evidence.data_groups.get(&n).map(|b| B64.encode(b));
     let required = |n: u8| {
@@ -77,6 +89,7 @@ fn upgrade_request(
         dg15: dg(15),
         selfie_sha256: B64.encode(selfie_sha256),
         device_signature: B64.encode(device_signature),
+        active_authentication_signature: aa_signature.map(|s| B64.encode(s)),
     })
 }
 
@@ -122,6 +135,10 @@ impl Wallet {
             AccountLoad::Missing => return Err(WalletError::NotUnlocked),
         };
         let (challenge_id, challenge) = self.level2_challenge().await?;
+        let aa_challenge: [u8; CHALLENGE_LEN] = challenge
+            .as_slice()
+            .try_into()
+            .map_err(|_| ApiError::Malformed("level-2 challenge length".into()))?;
 
         let chip = tokio::task::spawn_blocking(move || {
             let mut transport = transport;
@@ -137,7 +154,12 @@ impl Wallet {
             };
             // No CSCA on the phone: the backend's passive authentication is the one that counts.
             let trust = TrustStore::new();
+            let config = SessionConfig {
+                active_auth_challenge: Some(aa_challenge),
+                ..SessionConfig::default()
+            };
             ChipSession::new(&key, &trust, now_unix(), &mut random)
+                .with_config(config)
                 .with_progress(&mut report)
                 .with_cancel(&cancel)
                 .read(&mut transport)
@@ -145,13 +167,30 @@ impl Wallet {
         .await
         .map_err(|e| WalletError::Internal(e.to_string()))??;
 
+        // A chip that cannot prove it holds its own keys is a clone: refuse it here.
+        if matches!(chip.chip_authentication, Verdict::Failed { .. })
+            || matches!(chip.active_authentication, Verdict::Failed { .. })
+        {
+            return Err(WalletError::ChipCloned);
+        }
+        let aa_signature = chip
+            .active_authentication_proof
+            .as_ref()
+            .filter(|p| p.challenge == aa_challenge)
+            .map(|p| p.signature.clone());
         let sod_sha256 = sha256(&chip.evidence.sod)?;
         let message = level2_message(&challenge_id, &challenge, &sod_sha256, &selfie_sha256);
         let alias = record.key_alias.clone();
         let signature = self
             .with_secure_area(move |sa| sa.sign(&alias, &message))
             .await?;
-        let body = upgrade_request(&challenge_id, &chip.evidence, &selfie_sha256, &signature)?;
+        let body = upgrade_request(
+            &challenge_id,
+            &chip.evidence,
+            &selfie_sha256,
+            &signature,
+            aa_signature.as_deref(),
+        )?;
         let token = self.access_token().await?;
         let resp: Level2UpgradeResponse = self
             .api
@@ -176,6 +215,7 @@ impl Wallet {
             verified_at: resp.verified_at,
             chip,
             electronic_id_copies,
+            active_authentication: resp.active_authentication,
         })
     }
 }
@@ -193,13 +233,18 @@ mod tests {
             sod: vec![0x77, 1],
             data_groups: BTreeMap::from([(1, vec![1]), (2, vec![2]), (13, vec![13])]),
         };
-        let r = upgrade_request("c", &ev, &[9; 32], &[5]).unwrap();
+        let r = upgrade_request("c", &ev, &[9; 32], &[5], Some(&[7])).unwrap();
+        assert_eq!(
+            B64.decode(r.active_authentication_signature.unwrap())
+                .unwrap(),
+            vec![7]
+        );
         assert_eq!(B64.decode(&r.dg13).unwrap(), vec![13]);
         assert_eq!(B64.decode(&r.sod).unwrap(), vec![0x77, 1]);
         assert!(r.dg14.is_none() && r.dg15.is_none());
         ev.data_groups.remove(&13);
         assert!(matches!(
-            upgrade_request("c", &ev, &[9; 32], &[5]),
+            upgrade_request("c", &ev, &[9; 32], &[5], None),
             Err(WalletError::Chip(_))
         ));
     }
