@@ -23,6 +23,9 @@ pub struct Level2Result {
     /// Copies of the electronic ID now in the wallet (present it with
     /// `PresentationPreset.ELECTRONIC_ID_CHECK`).
     pub electronic_id_copies: u32,
+    /// The backend verified the chip's signature over its challenge (active authentication;
+    /// false for a card without DG15).
+    pub active_authentication: bool,
     /// The chip as the phone read it, for the confirmation screen.
     pub chip: ChipIdentity,
 }
@@ -84,7 +87,7 @@ impl WalletCore {
     /// the SHA-256 of `selfie` (the portrait the app just took) to the backend, which
     /// re-verifies the card and checks it is the account holder's, then fetches the
     /// electronic-ID credential. Errors: `CHIP_HOLDER_MISMATCH` (another citizen's card),
-    /// `CHIP_EVIDENCE_REJECTED` (altered or untrusted card), the chip read's own codes,
+    /// `CHIP_EVIDENCE_REJECTED` (altered, untrusted or cloned card), the chip read's own codes,
     /// `SELFIE_INVALID`; the level is unchanged after any of them.
     pub async fn upgrade_to_level2(
         &self,
@@ -115,6 +118,7 @@ impl WalletCore {
             level: outcome.level,
             verified_at: outcome.verified_at,
             electronic_id_copies: u32::try_from(outcome.electronic_id_copies).unwrap_or(u32::MAX),
+            active_authentication: outcome.active_authentication,
             chip: outcome.chip.into(),
         })
     }
@@ -138,6 +142,8 @@ pub mod test_cards {
         ExpiredSigner,
         /// EF.SOD signed under a CSCA no trust store holds.
         ForeignSigner,
+        /// The files copied byte for byte onto a chip with other private keys.
+        Cloned,
     }
 
     /// A virtual chip card with a [`TestCardFault`], read like `VirtualChip`.
@@ -170,6 +176,7 @@ pub mod test_cards {
                 }
                 TestCardFault::ExpiredSigner => config.signer = Signer::Expired,
                 TestCardFault::ForeignSigner => config.signer = Signer::Foreign,
+                TestCardFault::Cloned => config.cloned = true,
             }
             let card = VirtualCard::new(citizen, config).map_err(|e| NfcError::Other {
                 reason: e.to_string(),
@@ -191,4 +198,21 @@ pub mod test_cards {
             })
         }
     }
+}
+
+/// The account level a verified credential type stands for: 2 for the electronic ID (the
+/// chip ID card was verified), 1 for the core ID (population database only), null for types
+/// that are not an identity. Counter apps show it next to `VerificationResult.credential_type`.
+#[uniffi::export]
+pub fn credential_identity_level(credential_type: u16) -> Option<u8> {
+    vneid_wallet::credential::claims::identity_level(credential_type)
+}
+
+/// The registry name of a credential type (`"electronic_id"`, `"core_id"`, …), null if unknown.
+#[uniffi::export]
+pub fn credential_type_name(credential_type: u16) -> Option<String> {
+    vneid_wallet::credential::claims::TYPES
+        .iter()
+        .find(|t| t.id == credential_type)
+        .map(|t| t.name.to_string())
 }

@@ -31,9 +31,9 @@ pub use chip::{
 };
 pub use error::{VneidError, error_code_id};
 pub use health::*;
-pub use level2::Level2Result;
 #[cfg(feature = "virtual-chip")]
 pub use level2::test_cards::{TestCard, TestCardFault};
+pub use level2::{Level2Result, credential_identity_level, credential_type_name};
 pub use presentation::*;
 pub use records::*;
 pub use secure_area::{SecureArea, SecureAreaError, new_software_secure_area};
