@@ -304,3 +304,93 @@ fn certificate_crl_and_master_list_parsers_never_panic_on_mutated_input() {
             .add_master_list(b, vneid_pki::dates::CHECK_TIME);
     });
 }
+
+/// EF.CardAccess of Doc 9303 Part 11 Appendix G.1 and one with P-256 and 3DES.
+fn card_access_seeds() -> Vec<Vec<u8>> {
+    vec![
+        hex::decode("3114301206 0A04007F00070202040202 020102 02010D".replace(' ', "")).unwrap(),
+        hex::decode("3114301206 0A04007F00070202040201 020102 02010C".replace(' ', "")).unwrap(),
+    ]
+}
+
+#[test]
+fn card_access_parser_never_panics_on_mutated_input() {
+    use vneid_emrtd::pace::{PaceParams, parse_card_access};
+    run(&card_access_seeds(), |data| {
+        if let Ok(infos) = parse_card_access(data) {
+            let _ = PaceParams::choose(&infos);
+        }
+    });
+}
+
+#[test]
+fn pace_never_panics_on_mutated_general_authenticate_answers() {
+    use vneid_emrtd::access::AccessKey;
+    use vneid_emrtd::mrz::MrzKey;
+    use vneid_emrtd::pace::{Pace, PaceParams, parse_card_access};
+    // The Doc 9303 G.1 chip answers, each mutated in turn while the others stay valid.
+    let answers: Vec<Vec<u8>> = [
+        "9000",
+        "7C12801095A3A016522EE98D01E76CB6B98B42C39000",
+        "7C43824104824FBA91C9CBE26BEF53A0EBE7342A3BF178CEA9F45DE0B70AA601651FBA3F5730D8C879AAA9C9F73991E61B58F4D52EB87A0A0C709A49DC63719363CCD13C549000",
+        "7C438441049E880F842905B8B3181F7AF7CAA9F0EFB743847F44A306D2D28C1D9EC65DF6DB7764B22277A2EDDC3C265A9F018F9CB852E111B768B326904B59A0193776F0949000",
+        "7C0A86083ABB9674BCE93C089000",
+    ]
+    .iter()
+    .map(|h| hex::decode(h).unwrap())
+    .collect();
+    let params = PaceParams::choose(&parse_card_access(&card_access_seeds()[0]).unwrap()).unwrap();
+    let key = AccessKey::Mrz(MrzKey::new("T22000129", "640812", "101031").unwrap());
+    // Each accepted answer costs curve operations: fewer rounds than the byte parsers get.
+    let mut rng = Rng(0x005E_ED0F_FACE);
+    for step in 0..answers.len() {
+        let mutations: Vec<Vec<u8>> = (0..PACE_ROUNDS)
+            .map(|_| mutate(&mut rng, &answers[step]))
+            .collect();
+        for mutated in &mutations {
+            let mutated = mutated.as_slice();
+            let mut pace = Pace::new(params.clone(), &key).unwrap();
+            let mut n = 0u8;
+            let mut random = |b: &mut [u8]| {
+                n = n.wrapping_add(1);
+                b.fill(n);
+            };
+            for (i, answer) in answers.iter().enumerate() {
+                if pace.next_command(&mut random).is_err() {
+                    break;
+                }
+                let raw = if i == step {
+                    mutated
+                } else {
+                    answer.as_slice()
+                };
+                let Ok(resp) = ResponseApdu::parse(raw) else {
+                    break;
+                };
+                if !matches!(pace.handle_response(&resp), Ok(None)) {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+const PACE_ROUNDS: usize = 200;
+
+#[test]
+fn active_authentication_verifier_never_panics_on_mutated_signatures() {
+    use vneid_emrtd::aa;
+    use vneid_pki::{Algorithm, PrivateKey};
+    let rsa = Dg15::parse(
+        &encode(
+            0x6F,
+            &vneid_pki::spki_der(&PrivateKey::derive(Algorithm::RsaPkcs1v15, "ds")),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let seeds = vec![vec![0x6A; 256], vec![0x01; 255], vec![0xFF; 256], vec![]];
+    run(&seeds, |sig| {
+        let _ = aa::verify(&rsa, None, b"challeng", sig);
+    });
+}
