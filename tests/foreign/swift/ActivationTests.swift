@@ -39,6 +39,7 @@ private func code(_ e: VneidError) -> ErrorCode {
     case let .Otp(code, _, _, _, _): return code
     case let .Passcode(code, _, _, _): return code
     case let .Server(code, _, _, _): return code
+    case let .Judicial(code, _, _, _): return code
     }
 }
 
