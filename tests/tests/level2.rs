@@ -102,6 +102,22 @@ async fn reading_the_own_chip_card_raises_the_account_to_level_2_and_issues_the_
         2
     );
 
+    // A level-2 wallet keeps the electronic ID with the level-1 kinds: it is refreshed when
+    // its unused copies run low, and fetched with the others.
+    let eid = vneid_api::CredentialKind::ElectronicId;
+    assert!(!wallet.needs_refresh().unwrap().contains(&eid));
+    for _ in 0..3 {
+        wallet.present(&PRESET_ELECTRONIC_ID_CHECK, None).unwrap();
+    }
+    assert!(wallet.needs_refresh().unwrap().contains(&eid));
+    assert!(wallet.refresh_credentials().await.unwrap().contains(&eid));
+    let held = wallet.fetch_credentials().await.unwrap();
+    assert_eq!(held.len(), 3);
+    assert!(
+        held.iter()
+            .any(|h| h.credential_type == types::ELECTRONIC_ID && h.unused >= 4)
+    );
+
     // The electronic ID is its own, level-2 type, and presents like the core ID.
     let p = wallet.present(&PRESET_ELECTRONIC_ID_CHECK, None).unwrap();
     assert_eq!(p.credential_type, types::ELECTRONIC_ID);

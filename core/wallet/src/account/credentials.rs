@@ -9,7 +9,7 @@
 //! As elsewhere in the wallet, no lock is held while calling the secure area (it may be
 //! Kotlin or Swift) or the network.
 
-use super::{Wallet, now_unix};
+use super::{AccountLoad, Wallet, now_unix};
 use crate::error::{CredentialRejection, WalletError};
 use crate::secure_area::{SecureArea, SecureAreaError};
 use crate::store::{self, CredentialRow, DisclosureRecord};
@@ -124,8 +124,20 @@ impl Wallet {
     /// each with a new secure-area key, checks each copy against its key and claims, and
     /// stores them all in one transaction. Returns what the wallet now holds.
     pub async fn fetch_credentials(&self) -> Result<Vec<CredentialSummary>, WalletError> {
-        self.fetch_kinds(KINDS).await?;
+        self.fetch_kinds(&self.kept_kinds()?).await?;
         self.credentials()
+    }
+
+    /// The kinds the wallet keeps: [`KINDS`], plus the electronic ID once the account is
+    /// level 2 (issue 3), so fetching and refreshing cover it too.
+    fn kept_kinds(&self) -> Result<Vec<CredentialKind>, WalletError> {
+        let mut kinds = KINDS.to_vec();
+        if let AccountLoad::Present(record) = self.load_account()?
+            && record.level >= 2
+        {
+            kinds.push(CredentialKind::ElectronicId);
+        }
+        Ok(kinds)
     }
 
     pub(crate) async fn fetch_kinds(&self, kinds: &[CredentialKind]) -> Result<(), WalletError> {
@@ -269,9 +281,9 @@ impl Wallet {
         self.require_unlocked()?;
         let rows = self.store()?.read(|c, _| store::list_credentials(c))?;
         let horizon = now_unix().saturating_add(REFRESH_BEFORE_EXPIRY);
-        Ok(KINDS
-            .iter()
-            .copied()
+        Ok(self
+            .kept_kinds()?
+            .into_iter()
             .filter(|k| {
                 let fresh = rows
                     .iter()
