@@ -2,7 +2,7 @@
 //! (possibly mapped) generator, ECDH shared points and their x-coordinate, and the generic
 //! mapping `G~ = s·G + H` of Doc 9303 Part 11 §4.4.3.3.1.
 //!
-//! Every operation is the RustCrypto curve arithmetic (`p256`, `bp256`); nothing here
+//! Every operation is the RustCrypto curve arithmetic (`p256`, `bp256`, `p384`, `bp384`); nothing here
 //! implements a field or group operation. Points travel as uncompressed SEC1 bytes and scalars
 //! as big-endian bytes so the protocol code stays curve-agnostic; every point received is
 //! decoded with an on-curve check and the identity is refused.
@@ -33,6 +33,8 @@ pub enum EcError {
 pub enum EcDomain {
     P256,
     BrainpoolP256r1,
+    P384,
+    BrainpoolP384r1,
 }
 
 impl EcDomain {
@@ -41,6 +43,8 @@ impl EcDomain {
         match curve {
             Curve::P256 => Some(Self::P256),
             Curve::BrainpoolP256r1 => Some(Self::BrainpoolP256r1),
+            Curve::P384 => Some(Self::P384),
+            Curve::BrainpoolP384r1 => Some(Self::BrainpoolP384r1),
             _ => None,
         }
     }
@@ -50,6 +54,8 @@ impl EcDomain {
         match id {
             12 => Some(Self::P256),
             13 => Some(Self::BrainpoolP256r1),
+            15 => Some(Self::P384),
+            16 => Some(Self::BrainpoolP384r1),
             _ => None,
         }
     }
@@ -58,6 +64,8 @@ impl EcDomain {
         match self {
             Self::P256 => 12,
             Self::BrainpoolP256r1 => 13,
+            Self::P384 => 15,
+            Self::BrainpoolP384r1 => 16,
         }
     }
 
@@ -65,12 +73,17 @@ impl EcDomain {
         match self {
             Self::P256 => Curve::P256,
             Self::BrainpoolP256r1 => Curve::BrainpoolP256r1,
+            Self::P384 => Curve::P384,
+            Self::BrainpoolP384r1 => Curve::BrainpoolP384r1,
         }
     }
 
     /// Bytes of a field element (and of a scalar) on this curve.
     pub fn field_len(self) -> usize {
-        32
+        match self {
+            Self::P256 | Self::BrainpoolP256r1 => 32,
+            Self::P384 | Self::BrainpoolP384r1 => 48,
+        }
     }
 
     /// `secret · base` (the standard generator when `base` is `None`), uncompressed.
@@ -78,6 +91,8 @@ impl EcDomain {
         match self {
             Self::P256 => mul::<p256::NistP256>(base, secret),
             Self::BrainpoolP256r1 => mul::<bp256::BrainpoolP256r1>(base, secret),
+            Self::P384 => mul::<p384::NistP384>(base, secret),
+            Self::BrainpoolP384r1 => mul::<bp384::BrainpoolP384r1>(base, secret),
         }
     }
 
@@ -86,6 +101,8 @@ impl EcDomain {
         match self {
             Self::P256 => shared_x::<p256::NistP256>(secret, peer),
             Self::BrainpoolP256r1 => shared_x::<bp256::BrainpoolP256r1>(secret, peer),
+            Self::P384 => shared_x::<p384::NistP384>(secret, peer),
+            Self::BrainpoolP384r1 => shared_x::<bp384::BrainpoolP384r1>(secret, peer),
         }
     }
 
@@ -94,6 +111,8 @@ impl EcDomain {
         match self {
             Self::P256 => map_generic::<p256::NistP256>(nonce, h),
             Self::BrainpoolP256r1 => map_generic::<bp256::BrainpoolP256r1>(nonce, h),
+            Self::P384 => map_generic::<p384::NistP384>(nonce, h),
+            Self::BrainpoolP384r1 => map_generic::<bp384::BrainpoolP384r1>(nonce, h),
         }
     }
 
@@ -102,6 +121,8 @@ impl EcDomain {
         match self {
             Self::P256 => decode::<p256::NistP256>(point).map(|_| ()),
             Self::BrainpoolP256r1 => decode::<bp256::BrainpoolP256r1>(point).map(|_| ()),
+            Self::P384 => decode::<p384::NistP384>(point).map(|_| ()),
+            Self::BrainpoolP384r1 => decode::<bp384::BrainpoolP384r1>(point).map(|_| ()),
         }
     }
 
@@ -117,6 +138,8 @@ impl EcDomain {
             let ok = match self {
                 Self::P256 => scalar::<p256::NistP256>(&bytes).is_ok(),
                 Self::BrainpoolP256r1 => scalar::<bp256::BrainpoolP256r1>(&bytes).is_ok(),
+                Self::P384 => scalar::<p384::NistP384>(&bytes).is_ok(),
+                Self::BrainpoolP384r1 => scalar::<bp384::BrainpoolP384r1>(&bytes).is_ok(),
             };
             if ok {
                 return Ok(bytes);
@@ -252,7 +275,12 @@ mod tests {
 
     #[test]
     fn ecdh_agrees_on_both_curves_and_refuses_bad_points() {
-        for d in [EcDomain::P256, EcDomain::BrainpoolP256r1] {
+        for d in [
+            EcDomain::P256,
+            EcDomain::BrainpoolP256r1,
+            EcDomain::P384,
+            EcDomain::BrainpoolP384r1,
+        ] {
             let mut n = 0u8;
             let mut rnd = |b: &mut [u8]| {
                 n += 1;
@@ -268,8 +296,10 @@ mod tests {
             off[40] ^= 1;
             assert_eq!(d.shared_x(&b.secret, &off), Err(EcError::InvalidPoint));
             assert!(d.check_point(&[0x00]).is_err());
-            assert_eq!(d.mul(None, &[0u8; 32]), Err(EcError::InvalidScalar));
-            assert_eq!(d.mul(None, &[0xFF; 32]), Err(EcError::InvalidScalar));
+            let n = d.field_len();
+            assert_eq!(d.mul(None, &vec![0u8; n]), Err(EcError::InvalidScalar));
+            assert_eq!(d.mul(None, &vec![0xFF; n]), Err(EcError::InvalidScalar));
+            assert_eq!(a.public.len(), 1 + 2 * n);
         }
     }
 

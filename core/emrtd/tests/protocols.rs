@@ -95,6 +95,16 @@ fn pace_ca_and_aa_pass_for_every_curve_cipher_and_signature_variant() {
             Suite::P256_AES128,
             ActiveAuth::Rsa(HashAlgorithm::Sha256),
         ),
+        (
+            Some(Suite::P384_AES192),
+            Suite::P384_AES192,
+            ActiveAuth::EcdsaP256,
+        ),
+        (
+            Some(Suite::BP384_AES256),
+            Suite::BP384_AES256,
+            ActiveAuth::Rsa(HashAlgorithm::Sha256),
+        ),
     ];
     for (pace, chip_auth, active_auth) in variants {
         let what = format!("{pace:?} {chip_auth:?} {active_auth:?}");
