@@ -21,6 +21,7 @@ use super::types::{
     BookEntry, CitizenNote, HealthPage, HealthQuery, HealthRecord, RecordBody, RecordKind,
 };
 use crate::store::{Sealer, StoreError};
+use ring::hmac;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
 use vneid_api::health::{Facility, HealthChange};
@@ -42,8 +43,9 @@ pub const MIGRATION: &str = "
     CREATE INDEX health_records_facility ON health_records(facility, day DESC, id DESC);
     CREATE TABLE health_terms (
         term   INTEGER NOT NULL,          -- keyed token of a folded word
+        day    INTEGER NOT NULL,          -- the record's day, so a word's records come newest first
         record INTEGER NOT NULL REFERENCES health_records(id) ON DELETE CASCADE,
-        PRIMARY KEY (term, record)
+        PRIMARY KEY (term, day, record)
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX health_terms_record ON health_terms(record);
     CREATE TABLE health_facilities (
@@ -74,21 +76,35 @@ pub const TABLES: &[&str] = &[
     "health_profile",
 ];
 
-fn token(sealer: &Sealer<'_>, domain: &[u8], word: &str) -> i64 {
-    let mac = sealer.mac(&[domain, word.as_bytes()].concat());
-    let mut b = [0u8; 8];
-    for (dst, src) in b.iter_mut().zip(mac.iter()) {
-        *dst = *src;
+/// The key of the search index: HMAC-SHA256 keyed with a value derived (HMAC as a PRF) from
+/// the store's MAC key, built once per page or query rather than once per word.
+pub(crate) struct IndexKey(hmac::Key);
+
+impl IndexKey {
+    pub(crate) fn new(sealer: &Sealer<'_>) -> Self {
+        let derived = zeroize::Zeroizing::new(sealer.mac(b"vneid-health-index-key/v1"));
+        Self(hmac::Key::new(hmac::HMAC_SHA256, &derived))
     }
-    i64::from_be_bytes(b)
-}
 
-fn term(sealer: &Sealer<'_>, word: &str) -> i64 {
-    token(sealer, b"vneid-health-term/v1\0", word)
-}
+    fn token(&self, domain: &[u8], word: &str) -> i64 {
+        let mut ctx = hmac::Context::with_key(&self.0);
+        ctx.update(domain);
+        ctx.update(word.as_bytes());
+        let tag = ctx.sign();
+        let mut b = [0u8; 8];
+        for (dst, src) in b.iter_mut().zip(tag.as_ref()) {
+            *dst = *src;
+        }
+        i64::from_be_bytes(b)
+    }
 
-pub(crate) fn facility_token(sealer: &Sealer<'_>, code: &str) -> i64 {
-    token(sealer, b"vneid-health-facility/v1\0", code)
+    fn term(&self, word: &str) -> i64 {
+        self.token(b"term\0", word)
+    }
+
+    fn facility(&self, code: &str) -> i64 {
+        self.token(b"facility\0", code)
+    }
 }
 
 fn record_context(record_id: &str) -> String {
@@ -191,17 +207,19 @@ fn index_text(r: &HealthRecord, note: Option<&CitizenNote>) -> String {
 
 fn reindex(
     tx: &Transaction<'_>,
-    sealer: &Sealer<'_>,
+    key: &IndexKey,
     row: i64,
     r: &HealthRecord,
     note: Option<&CitizenNote>,
 ) -> Result<(), StoreError> {
     tx.prepare_cached("DELETE FROM health_terms WHERE record = ?1")?
         .execute([row])?;
-    let mut ins =
-        tx.prepare_cached("INSERT OR IGNORE INTO health_terms (term, record) VALUES (?1, ?2)")?;
+    let day = day_of(&r.date)?;
+    let mut ins = tx.prepare_cached(
+        "INSERT OR IGNORE INTO health_terms (term, day, record) VALUES (?1, ?2, ?3)",
+    )?;
     for w in words(&index_text(r, note)) {
-        ins.execute(params![term(sealer, &w), row])?;
+        ins.execute(params![key.term(&w), day, row])?;
     }
     Ok(())
 }
@@ -241,6 +259,7 @@ pub fn apply_page(
     now: u64,
 ) -> Result<Applied, StoreError> {
     let mut applied = Applied::default();
+    let key = IndexKey::new(sealer);
     for ch in changes {
         let local: Option<(i64, i64)> = tx
             .prepare_cached("SELECT id, version FROM health_records WHERE record_id = ?1")?
@@ -258,7 +277,7 @@ pub fn apply_page(
                     &record_context(&record.id),
                     &serde_json::to_vec(record).map_err(json_err)?,
                 )?;
-                let fac = facility_token(sealer, &record.facility.code);
+                let fac = key.facility(&record.facility.code);
                 let row: i64 = tx
                     .prepare_cached(
                         "INSERT INTO health_records (record_id, kind, day, version, facility, sealed)
@@ -293,7 +312,7 @@ pub fn apply_page(
                 }
                 // The citizen's note survives the issuer's correction and stays searchable.
                 let note = load_note(tx, sealer, &record.id)?;
-                reindex(tx, sealer, row, record, note.as_ref())?;
+                reindex(tx, &key, row, record, note.as_ref())?;
                 applied.upserted += 1;
             }
             _ => {
@@ -374,6 +393,11 @@ pub enum QueryError {
 }
 
 /// Runs a query: newest first, keyset-paged on (day, id).
+///
+/// Without words, the clear columns drive it (an index range on kind/day or day). With words,
+/// the rarest word drives it: its index entries are already ordered by (day, record), so the
+/// newest matches come first and the scan stops after one page; the other words are checked
+/// per candidate with a primary-key lookup.
 pub fn query(
     c: &Connection,
     sealer: &Sealer<'_>,
@@ -384,52 +408,83 @@ pub fn query(
         n if n <= MAX_PAGE_SIZE => n,
         _ => return Ok(Err(QueryError::PageSize)),
     };
-    let mut filter = String::from(" WHERE 1 = 1");
-    let mut args: Vec<Value> = Vec::new();
+    let after = match q.page_token.as_deref() {
+        Some(t) => match parse_token(t) {
+            Some(p) => Some(p),
+            None => return Ok(Err(QueryError::PageToken)),
+        },
+        None => None,
+    };
+    let key = IndexKey::new(sealer);
+    let mut terms: Vec<i64> = q
+        .text
+        .as_deref()
+        .map(|t| words(t).iter().map(|w| key.term(w)).collect())
+        .unwrap_or_default();
+    terms.sort_unstable();
+    terms.dedup();
+    // Rarest word first.
+    let mut counted = Vec::with_capacity(terms.len());
+    for t in terms {
+        let n: i64 = c
+            .prepare_cached("SELECT count(*) FROM health_terms WHERE term = ?1")?
+            .query_row([t], |r| r.get(0))?;
+        counted.push((n, t));
+    }
+    counted.sort_unstable();
+    let mut terms = counted.into_iter().map(|(_, t)| t);
+    let driver = terms.next();
+    let others: Vec<i64> = terms.collect();
+
+    // `d` and `i` name the day and row id columns of the driving table.
+    let (from, d, i) = match driver {
+        Some(_) => (
+            " FROM health_terms t JOIN health_records r ON r.id = t.record WHERE t.term = ?",
+            "t.day",
+            "t.record",
+        ),
+        None => (" FROM health_records r WHERE 1 = 1", "r.day", "r.id"),
+    };
+    let mut filter = String::from(from);
+    let mut args: Vec<Value> = driver.map(Value::Integer).into_iter().collect();
     if !q.kinds.is_empty() {
-        filter.push_str(" AND kind IN (");
-        for (i, k) in q.kinds.iter().enumerate() {
-            filter.push_str(if i == 0 { "?" } else { ", ?" });
+        filter.push_str(" AND r.kind IN (");
+        for (n, k) in q.kinds.iter().enumerate() {
+            filter.push_str(if n == 0 { "?" } else { ", ?" });
             args.push(Value::Integer(*k as i64));
         }
         filter.push(')');
     }
     if let Some(from) = q.from {
-        filter.push_str(" AND day >= ?");
+        filter.push_str(&format!(" AND {d} >= ?"));
         args.push(Value::Integer(from.to_unix_days()));
     }
     if let Some(to) = q.to {
-        filter.push_str(" AND day <= ?");
+        filter.push_str(&format!(" AND {d} <= ?"));
         args.push(Value::Integer(to.to_unix_days()));
     }
     if let Some(code) = q.facility_code.as_deref() {
-        filter.push_str(" AND facility = ?");
-        args.push(Value::Integer(facility_token(sealer, code.trim())));
+        filter.push_str(" AND r.facility = ?");
+        args.push(Value::Integer(key.facility(code.trim())));
     }
-    if let Some(text) = q.text.as_deref() {
-        for w in words(text) {
-            filter.push_str(" AND id IN (SELECT record FROM health_terms WHERE term = ?)");
-            args.push(Value::Integer(term(sealer, &w)));
-        }
+    for t in &others {
+        filter.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM health_terms x WHERE x.term = ? AND x.day = {d} AND x.record = {i})"
+        ));
+        args.push(Value::Integer(*t));
     }
     let total: i64 = c
-        .prepare_cached(&format!("SELECT count(*) FROM health_records{filter}"))?
+        .prepare_cached(&format!("SELECT count(*){filter}"))?
         .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
-    let mut page_filter = filter;
-    let mut page_args = args;
-    if let Some(t) = q.page_token.as_deref() {
-        let Some((day, id)) = parse_token(t) else {
-            return Ok(Err(QueryError::PageToken));
-        };
-        page_filter.push_str(" AND (day < ? OR (day = ? AND id < ?))");
-        page_args.extend([Value::Integer(day), Value::Integer(day), Value::Integer(id)]);
+    if let Some((day, id)) = after {
+        filter.push_str(&format!(" AND ({d} < ? OR ({d} = ? AND {i} < ?))"));
+        args.extend([Value::Integer(day), Value::Integer(day), Value::Integer(id)]);
     }
-    page_args.push(Value::Integer(i64::from(size) + 1));
+    args.push(Value::Integer(i64::from(size) + 1));
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT id, record_id, day, sealed FROM health_records{page_filter}
-         ORDER BY day DESC, id DESC LIMIT ?"
+        "SELECT r.id, r.record_id, r.day, r.sealed{filter} ORDER BY {d} DESC, {i} DESC LIMIT ?"
     ))?;
-    let rows = stmt.query_map(params_from_iter(page_args.iter()), |r| {
+    let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
@@ -533,7 +588,13 @@ pub fn set_note(
             tx.execute("DELETE FROM health_notes WHERE record_id = ?1", [record_id])?;
         }
     }
-    reindex(tx, sealer, row, &entry.record, note.as_ref())?;
+    reindex(
+        tx,
+        &IndexKey::new(sealer),
+        row,
+        &entry.record,
+        note.as_ref(),
+    )?;
     Ok(true)
 }
 
