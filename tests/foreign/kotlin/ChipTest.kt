@@ -59,7 +59,9 @@ val chipTests = listOf(
         assertEquals(citizen.idNumber, id.idNumber, "ID number from DG13")
         assertEquals(citizen.fullName, id.fullName, "full name with diacritics from DG13")
         assertEquals(CheckVerdict.Passed, id.passiveAuthentication, "passive authentication")
-        assertTrue(id.chipAuthentication is CheckVerdict.NotPerformed) { "CA ${id.chipAuthentication}" }
+        assertEquals(CheckVerdict.Passed, id.chipAuthentication, "chip authentication")
+        assertEquals(CheckVerdict.Passed, id.activeAuthentication, "active authentication")
+        assertEquals("PACE", id.accessProtocol, "access protocol")
         assertEquals(FaceFormat.JPEG, id.faceFormat, "face format")
         val face = id.faceImage ?: fail("no face")
         assertTrue(face.size > 1000 && face[0] == 0xFF.toByte() && face[1] == 0xD8.toByte()) { "not a JPEG" }
@@ -104,6 +106,32 @@ val chipTests = listOf(
             keyOf(citizen), KotlinNfcTransport(VirtualChip(citizen.idNumber), 65_546u), null, null)
         val verdict = id.passiveAuthentication
         assertTrue(verdict is CheckVerdict.Failed && verdict.reason.contains("chain")) { "verdict $verdict" }
+    },
+
+    test("a cloned chip passes passive authentication but fails chip and active authentication") {
+        val citizen = virtualCitizens().first()
+        val id = trustedReader().read(
+            keyOf(citizen), KotlinNfcTransport(VirtualChip.cloned(citizen.idNumber), 65_546u), null, null)
+        assertEquals(citizen.idNumber, id.idNumber, "the copied data reads")
+        assertEquals(CheckVerdict.Passed, id.passiveAuthentication, "copied files are genuine")
+        val ca = id.chipAuthentication
+        assertTrue(ca is CheckVerdict.Failed && ca.reason.contains("DG14")) { "CA $ca" }
+        val aa = id.activeAuthentication
+        assertTrue(aa is CheckVerdict.Failed && aa.reason.contains("DG15")) { "AA $aa" }
+    },
+
+    test("the card access number opens the chip with PACE; a wrong one is refused") {
+        val citizen = virtualCitizens().first()
+        val byCan = CardAccessKey("", "", "", null, citizen.can)
+        val id = trustedReader().read(byCan, KotlinNfcTransport(VirtualChip(citizen.idNumber), 65_546u), null, null)
+        assertEquals(citizen.fullName, id.fullName, "full name")
+        assertEquals(CheckVerdict.Passed, id.chipAuthentication, "chip authentication")
+        val wrongCan = if (citizen.can == "000000") "000001" else "000000"
+        val e = assertThrows<VneidException.Chip> {
+            trustedReader().read(CardAccessKey("", "", "", null, wrongCan),
+                KotlinNfcTransport(VirtualChip(citizen.idNumber), 65_546u), null, null)
+        }
+        assertEquals(ErrorCode.CHIP_ACCESS_DENIED, e.code, "code")
     },
 
     test("cancel stops a read in progress") {
