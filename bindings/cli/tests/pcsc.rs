@@ -153,9 +153,18 @@ fn a_card_in_a_pcsc_reader_is_read_and_verified_through_pcscd() {
     lock.lock().unwrap();
     let daemon = start_pcscd();
 
-    // A genuine card: every check passes, the identity comes out as JSON.
-    let card = insert_card(daemon.port, &[]);
-    let out = read_card(&["--date-of-expiry", "300315"]);
+    // The vpcd driver offers two slots (its port and the next): a genuine card in the first,
+    // a card whose DG13 was altered after signing in the second.
+    let _genuine = insert_card(daemon.port, &[]);
+    let _tampered = insert_card(daemon.port + 1, &["--tamper-dg", "13"]);
+
+    // The genuine card: every check passes, the identity comes out as JSON.
+    let out = read_card(&[
+        "--reader",
+        "Virtual PCD 00 00",
+        "--date-of-expiry",
+        "300315",
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -172,18 +181,21 @@ fn a_card_in_a_pcsc_reader_is_read_and_verified_through_pcscd() {
     assert!(v["simulated_ms"].is_null());
 
     // Wrong printed dates: the chip refuses BAC and the CLI says so.
-    let out = read_card(&["--date-of-expiry", "300316"]);
+    let out = read_card(&[
+        "--reader",
+        "Virtual PCD 00 00",
+        "--date-of-expiry",
+        "300316",
+    ]);
     assert!(!out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("rejected the access key"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    drop(card);
 
-    // A card whose DG13 was altered after signing: read, but REJECTed with a failure status.
-    let _tampered = insert_card(daemon.port, &["--tamper-dg", "13"]);
-    let out = read_card(&["--date-of-expiry", "300315"]);
+    // The altered card: read, but REJECTed with a failure status.
+    let out = read_card(&["--reader", "00 01", "--date-of-expiry", "300315"]);
     assert!(!out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));

@@ -1,5 +1,6 @@
 // The reference backend's dev-only endpoints: seeded citizens and the SMS outbox.
 import Foundation
+import VneidCore
 
 struct Citizen {
     let idNumber: String
@@ -20,8 +21,8 @@ enum DevBackend {
         return try JSONSerialization.jsonObject(with: body)
     }
 
-    /// A seeded citizen no other test in this run has used (activation starts are rate limited).
-    static func freshCitizen() async throws -> Citizen {
+    /// Every seeded citizen the dev endpoint lists (first 200), fetched once.
+    private static func seeded() async throws -> [Citizen] {
         if lock.withLock({ cache == nil }) {
             guard let list = try await get("/v1/dev/citizens?count=200") as? [[String: Any]] else {
                 throw TestFailure(description: "citizens: not a JSON array")
@@ -33,11 +34,27 @@ enum DevBackend {
             }
             lock.withLock { if cache == nil { cache = parsed } }
         }
+        return lock.withLock { cache ?? [] }
+    }
+
+    /// A seeded citizen no other test in this run has used (activation starts are rate limited).
+    /// Citizens whose virtual chip card exists are kept for the level-2 tests (Level2Tests.swift).
+    static func freshCitizen() async throws -> Citizen {
+        let chipIds = Set(virtualCitizens().map { $0.idNumber })
+        let list = try await seeded().filter { !chipIds.contains($0.idNumber) }
         return try lock.withLock {
-            guard let list = cache, next < list.count else { throw TestFailure(description: "ran out of citizens") }
+            guard next < list.count else { throw TestFailure(description: "ran out of citizens") }
             defer { next += 1 }
             return list[next]
         }
+    }
+
+    /// The seeded citizen with this ID number (one with a virtual chip card, for level 2).
+    static func chipCitizen(_ idNumber: String) async throws -> Citizen {
+        guard let c = try await seeded().first(where: { $0.idNumber == idNumber }) else {
+            throw TestFailure(description: "\(idNumber) is not seeded")
+        }
+        return c
     }
 
     /// The newest OTP the dev SMS gateway sent to `phone`.
