@@ -393,6 +393,9 @@ fn print_human(id: &ChipIdentity, link: &LinkSummary, cpu: std::time::Duration) 
         println!("  {name:<22} {text}");
     }
     println!("  {:<22} {}", "access", access_text(id));
+    if let Some(w) = &id.pace_downgrade {
+        println!("  {:<22} WARNING: {w}", "");
+    }
     println!(
         "  {:<22} {}",
         "chip authentication",
@@ -445,6 +448,7 @@ fn json(id: &ChipIdentity, link: &LinkSummary) -> serde_json::Value {
                 .collect::<std::collections::BTreeMap<_, _>>(),
         },
         "access": access_text(id),
+        "pace_downgrade": id.pace_downgrade,
         "chip_authentication": format!("{:?}", id.chip_authentication),
         "active_authentication": format!("{:?}", id.active_authentication),
         "apdus": link.apdus,

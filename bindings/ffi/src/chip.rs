@@ -134,6 +134,9 @@ pub struct ChipIdentity {
     pub active_authentication: CheckVerdict,
     /// "PACE" or "BAC".
     pub access_protocol: String,
+    /// Set when BAC was used although the chip's signed DG14 offers PACE (EF.CardAccess
+    /// missing or altered, e.g. an attacker forcing the weaker protocol): treat as a warning.
+    pub pace_downgrade: Option<String>,
     /// The 8-byte challenge active authentication signed and the chip's signature, for a
     /// backend to re-verify against DG15.
     pub active_authentication_challenge: Option<Vec<u8>>,
@@ -206,6 +209,7 @@ impl From<session::ChipIdentity> for ChipIdentity {
             chip_authentication: c.chip_authentication.into(),
             active_authentication: c.active_authentication.into(),
             access_protocol,
+            pace_downgrade: c.pace_downgrade,
             active_authentication_challenge,
             active_authentication_signature,
             apdus: u32::try_from(c.stats.apdus).unwrap_or(u32::MAX),

@@ -264,6 +264,10 @@ pub struct ChipIdentity {
     pub active_authentication_proof: Option<AaProof>,
     /// PACE or BAC.
     pub access: AccessProtocol,
+    /// Set when the chip was opened with BAC although DG14 (vouched for by passive
+    /// authentication) says it offers PACE this reader runs: EF.CardAccess was missing or
+    /// altered on the way, e.g. by an attacker forcing the weaker protocol.
+    pub pace_downgrade: Option<String>,
     pub evidence: ChipEvidence,
     pub stats: ReadStats,
 }
@@ -1050,6 +1054,7 @@ impl ReadEngine {
             chip_authentication,
             active_authentication,
             active_authentication_proof,
+            pace_downgrade: pace_downgrade(self.config.pace, self.access.as_ref(), &data_groups),
             access: self.access.unwrap_or(AccessProtocol::Bac),
             evidence: ChipEvidence {
                 ef_com,
@@ -1059,6 +1064,25 @@ impl ReadEngine {
             stats: self.stats,
         })
     }
+}
+
+/// BAC was used although DG14 lists a PACEInfo this reader would have run.
+fn pace_downgrade(
+    pace_enabled: bool,
+    access: Option<&AccessProtocol>,
+    data_groups: &BTreeMap<u8, Vec<u8>>,
+) -> Option<String> {
+    if !pace_enabled || !matches!(access, None | Some(AccessProtocol::Bac)) {
+        return None;
+    }
+    let dg14 = Dg14::parse(data_groups.get(&14)?).ok()?;
+    PaceParams::choose(&dg14.infos).map(|p| {
+        format!(
+            "opened with BAC although DG14 lists PACE ({:?}, {:?}): EF.CardAccess was missing \
+             or altered",
+            p.domain, p.cipher
+        )
+    })
 }
 
 fn ca_verdict(e: &CaError) -> Verdict {

@@ -313,3 +313,46 @@ fn a_wrong_response_mac_after_chip_authentication_aborts_the_read() {
     );
     assert_eq!(id.evidence, baseline.evidence);
 }
+
+/// An attacker in the field who hides EF.CardAccess to force BAC.
+struct StripCardAccess {
+    card: VirtualCard,
+}
+
+impl Transport for StripCardAccess {
+    fn transceive(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        if apdu.starts_with(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x01, 0x1C]) {
+            return Ok(vec![0x6A, 0x82]);
+        }
+        self.card.transceive(apdu)
+    }
+    fn max_transceive_len(&self) -> usize {
+        self.card.max_transceive_len()
+    }
+}
+
+#[test]
+fn a_hidden_ef_card_access_is_reported_as_a_pace_downgrade() {
+    let id = read_with(
+        &mut card(CardConfig::default()),
+        mrz(Citizen::an()),
+        SessionConfig::default(),
+    )
+    .unwrap();
+    assert_eq!(id.pace_downgrade, None);
+    let mut t = StripCardAccess {
+        card: card(CardConfig::default()),
+    };
+    let id = read_with(&mut t, mrz(Citizen::an()), SessionConfig::default()).unwrap();
+    assert_eq!(id.access, AccessProtocol::Bac);
+    assert!(id.passive_authentication.is_valid());
+    let warning = id.pace_downgrade.unwrap();
+    assert!(warning.contains("DG14 lists PACE"), "{warning}");
+    // A card that never offered PACE is no downgrade.
+    let mut bac_only = card(CardConfig {
+        pace: None,
+        ..CardConfig::default()
+    });
+    let id = read_with(&mut bac_only, mrz(Citizen::an()), SessionConfig::default()).unwrap();
+    assert_eq!(id.pace_downgrade, None);
+}
