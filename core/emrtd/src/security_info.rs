@@ -1,5 +1,6 @@
 //! DG14 (SecurityInfos for chip authentication and others) and DG15 (the active
-//! authentication public key), parsed into typed keys. The protocols themselves come later.
+//! authentication public key), parsed into typed keys for `ca` (chip authentication) and `aa`
+//! (active authentication).
 
 use crate::pa::asn1::{AlgId, Asn1Error, next, oid_of, oids, small_uint};
 use crate::pa::sig::{Curve, PublicKey, SigError};
