@@ -9,5 +9,6 @@ LOG_TAG=setup-system
 # shellcheck source=foreign/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/foreign/lib/common.sh"
 
-apt_install pcscd libpcsclite-dev vsmartcard-vpcd pkg-config
+# procps: `kill -TERM` lets the test's pcscd remove its socket on the way out.
+apt_install pcscd libpcsclite-dev vsmartcard-vpcd pkg-config procps
 log "pcscd, libpcsclite-dev, vsmartcard-vpcd ready"

@@ -71,6 +71,13 @@ fn start_pcscd() -> Daemon {
         "vsmartcard-vpcd is not installed (bash tests/setup-system.sh)"
     );
     let dir = tempfile::tempdir().unwrap();
+    // A socket nobody answers on is left over from a killed pcscd: pcscd refuses to start
+    // while it exists.
+    if Path::new(PCSCD_SOCKET).exists()
+        && std::os::unix::net::UnixStream::connect(PCSCD_SOCKET).is_err()
+    {
+        let _ = std::fs::remove_file(PCSCD_SOCKET);
+    }
     if Path::new(PCSCD_SOCKET).exists() {
         return Daemon {
             _own: None,
