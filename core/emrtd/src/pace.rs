@@ -231,11 +231,13 @@ enum Step {
     Done,
 }
 
-/// Session secrets kept between the key agreement and the tokens.
+/// Session secrets kept between the key agreement and the tokens, with both ephemeral
+/// public keys as they crossed the link (each token covers the other side's).
 struct Keys {
     k: Zeroizing<Vec<u8>>,
     ks_mac: SecretKey,
-    points: Vec<u8>,
+    chip: Vec<u8>,
+    own: Vec<u8>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -350,13 +352,13 @@ impl Pace {
                 Step::Token(Keys {
                     ks_mac: kdf::derive(&k, kdf::COUNTER_MAC, alg),
                     k,
-                    points: chip_and_own(eph.public, chip),
+                    chip,
+                    own: eph.public,
                 })
             }
             Step::AwaitToken(keys) => {
                 let token = ga_object(&resp.data, 0x86)?;
-                let (_, own) = split_points(&keys.points);
-                let expected = self.params.token(&keys.ks_mac, own)?;
+                let expected = self.params.token(&keys.ks_mac, &keys.own)?;
                 if !crypto::ct_eq(&expected, &token) {
                     return Err(PaceError::TokenMismatch);
                 }
@@ -372,20 +374,8 @@ impl Pace {
     }
 }
 
-/// Both ephemeral keys in one buffer: the chip's first, then the terminal's (same length).
-fn chip_and_own(own: Vec<u8>, chip: Vec<u8>) -> Vec<u8> {
-    let mut v = chip;
-    v.extend(own);
-    v
-}
-
-fn split_points(both: &[u8]) -> (&[u8], &[u8]) {
-    both.split_at(both.len() / 2)
-}
-
 fn keys_token(params: &PaceParams, keys: &Keys) -> Result<[u8; 8], PaceError> {
-    let (chip, _) = split_points(&keys.points);
-    params.token(&keys.ks_mac, chip)
+    params.token(&keys.ks_mac, &keys.chip)
 }
 
 #[cfg(test)]
@@ -507,7 +497,8 @@ mod tests {
         let keys = Keys {
             k: Zeroizing::new(vec![1; 32]),
             ks_mac: SecretKey::new(vec![2; 16]),
-            points: vec![4; 130],
+            chip: vec![4; 65],
+            own: vec![5; 65],
         };
         let key = AccessKey::Mrz(MrzKey::new("T22000129", "640812", "101031").unwrap());
         let mut pace = Pace::new(params.clone(), &key).unwrap();
@@ -520,7 +511,8 @@ mod tests {
         pace.step = Step::AwaitToken(Keys {
             k: Zeroizing::new(vec![1; 32]),
             ks_mac: SecretKey::new(vec![2; 16]),
-            points: vec![4; 130],
+            chip: vec![4; 65],
+            own: vec![5; 65],
         });
         assert_eq!(
             pace.handle_response(&ResponseApdu::new(Vec::new(), StatusWord(0x6300)))
