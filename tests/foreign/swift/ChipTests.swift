@@ -58,6 +58,9 @@ let chipTests: [TestCase] = [
         try assertEqual(citizen.idNumber, id.idNumber, "ID number")
         try assertEqual(citizen.fullName, id.fullName, "full name with diacritics")
         try assertEqual(CheckVerdict.passed, id.passiveAuthentication, "passive authentication")
+        try assertEqual(CheckVerdict.passed, id.chipAuthentication, "chip authentication")
+        try assertEqual(CheckVerdict.passed, id.activeAuthentication, "active authentication")
+        try assertEqual("PACE", id.accessProtocol, "access protocol")
         try assertEqual(FaceFormat.jpeg, id.faceFormat, "face format")
         try assertTrue((id.faceImage?.count ?? 0) > 1000, "face image")
         guard let last = progress.all.last else { throw fail("no progress") }
@@ -71,6 +74,31 @@ let chipTests: [TestCase] = [
         let id = try await trustedReader().read(key: key(citizen), transport: transport, listener: nil, checkTime: nil)
         try assertEqual(2, id.reconnects, "reconnects")
         try assertEqual(CheckVerdict.passed, id.passiveAuthentication, "passive authentication")
+    },
+
+    test("a cloned chip passes passive authentication but fails chip and active authentication") {
+        guard let citizen = virtualCitizens().first else { throw fail("no virtual citizens") }
+        let transport = SwiftNfcTransport(try VirtualChip.cloned(idNumber: citizen.idNumber), maxLength: 65_546)
+        let id = try await trustedReader().read(key: key(citizen), transport: transport, listener: nil, checkTime: nil)
+        try assertEqual(citizen.idNumber, id.idNumber, "the copied data reads")
+        try assertEqual(CheckVerdict.passed, id.passiveAuthentication, "copied files are genuine")
+        guard case let .failed(caReason) = id.chipAuthentication else {
+            throw fail("chip authentication: \(id.chipAuthentication)")
+        }
+        try assertTrue(caReason.contains("DG14"), "CA reason \(caReason)")
+        guard case let .failed(aaReason) = id.activeAuthentication else {
+            throw fail("active authentication: \(id.activeAuthentication)")
+        }
+        try assertTrue(aaReason.contains("DG15"), "AA reason \(aaReason)")
+    },
+
+    test("the card access number opens the chip with PACE") {
+        guard let citizen = virtualCitizens().first else { throw fail("no virtual citizens") }
+        let byCan = CardAccessKey(idNumber: "", dateOfBirth: "", dateOfExpiry: "", documentNumber: nil, can: citizen.can)
+        let transport = SwiftNfcTransport(try VirtualChip(idNumber: citizen.idNumber), maxLength: 65_546)
+        let id = try await trustedReader().read(key: byCan, transport: transport, listener: nil, checkTime: nil)
+        try assertEqual(citizen.fullName, id.fullName, "full name")
+        try assertEqual(CheckVerdict.passed, id.chipAuthentication, "chip authentication")
     },
 
     test("wrong dates are refused by the chip with a Chip error") {
