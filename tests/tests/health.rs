@@ -452,6 +452,8 @@ fn validate_bundle(b: &Value) -> Vec<String> {
             "MedicationRequest",
             &["status", "intent", "medicationCodeableConcept", "subject"],
         ),
+        ("ServiceRequest", &["status", "intent", "subject"]),
+        ("Appointment", &["status", "participant"]),
     ];
     fn walk(v: &Value, path: &str, out: &mut Vec<String>, refs: &mut Vec<String>) {
         match v {
@@ -565,6 +567,8 @@ async fn fhir_export_of_the_book_and_of_a_selection_is_valid_r4() {
     assert_eq!(count(&all, "Encounter"), n(RecordKind::Encounter));
     assert!(count(&all, "Condition") >= n(RecordKind::Encounter));
     assert!(count(&all, "MedicationRequest") >= n(RecordKind::Encounter));
+    assert_eq!(count(&all, "ServiceRequest"), n(RecordKind::Referral));
+    assert_eq!(count(&all, "Appointment"), n(RecordKind::Appointment));
     let patient = &all["entry"][0]["resource"];
     assert_eq!(patient["identifier"][0]["value"], citizen.id_number);
     assert_eq!(patient["birthDate"], citizen.date_of_birth);

@@ -3,8 +3,9 @@
 //! Mapping: the citizen → `Patient`; the BHYT card → `Coverage`; vaccinations →
 //! `Immunization`; encounters → `Encounter` with one `Condition` per ICD-10 diagnosis
 //! (system `http://hl7.org/fhir/sid/icd-10`), one `Procedure` per procedure and one
-//! `MedicationRequest` per prescription. Referrals, appointments and certificates have no
-//! resource in this profile yet and are left out. Every entry has a `urn:uuid:` full URL
+//! `MedicationRequest` per prescription; referrals → `ServiceRequest`, re-examination
+//! appointments → `Appointment`. Sick-leave and driver certificates have no resource in this
+//! export yet and are left out. Every entry has a `urn:uuid:` full URL
 //! derived from the record id (so exporting twice gives the same ids) and references point
 //! only at entries of the same bundle. The self-declared profile is not exported: FHIR
 //! consumers would read it as facility data.
@@ -19,6 +20,7 @@ use vneid_api::{CitizenProfile, Sex};
 pub const SYSTEM_ID_NUMBER: &str = "https://vneid.example.vn/fhir/sid/so-dinh-danh-ca-nhan";
 pub const SYSTEM_BHYT: &str = "https://vneid.example.vn/fhir/sid/the-bhyt";
 pub const SYSTEM_FACILITY: &str = "https://vneid.example.vn/fhir/sid/ma-co-so-kcb";
+pub const SYSTEM_REFERRAL: &str = "https://vneid.example.vn/fhir/sid/giay-chuyen-tuyen";
 pub const SYSTEM_ICD10: &str = "http://hl7.org/fhir/sid/icd-10";
 const SYSTEM_ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 const SYSTEM_CONDITION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/condition-category";
@@ -288,7 +290,58 @@ pub fn bundle(patient: &CitizenProfile, records: &[HealthRecord], timestamp: &st
                 );
             }
             RecordBody::Encounter { .. } => encounter(&mut b, r),
-            _ => {}
+            RecordBody::Referral {
+                referral_number,
+                to_facility,
+                diagnosis,
+                reason,
+            } => {
+                b.add(
+                    &format!("{}/service-request", r.id),
+                    json!({
+                        "resourceType": "ServiceRequest",
+                        "identifier": [{ "system": SYSTEM_REFERRAL, "value": referral_number }],
+                        "status": "completed",
+                        "intent": "order",
+                        "category": [{ "coding": [{
+                            "system": "http://snomed.info/sct",
+                            "code": "3457005",
+                            "display": "Patient referral",
+                        }]}],
+                        "subject": b.patient(),
+                        "authoredOn": r.date,
+                        "requester": facility(&r.facility),
+                        "performer": [facility(to_facility)],
+                        "reasonCode": [{
+                            "coding": [{ "system": SYSTEM_ICD10, "code": diagnosis.code, "display": diagnosis.name }],
+                            "text": reason,
+                        }],
+                    }),
+                );
+            }
+            RecordBody::Appointment {
+                department,
+                time,
+                purpose,
+            } => {
+                b.add(
+                    &format!("{}/appointment", r.id),
+                    json!({
+                        "resourceType": "Appointment",
+                        "status": "booked",
+                        "description": purpose,
+                        "serviceType": [{ "text": department }],
+                        // Local time in Việt Nam (UTC+7, no daylight saving).
+                        "start": format!("{}T{time}:00+07:00", r.date),
+                        "participant": [
+                            { "actor": b.patient(), "status": "accepted" },
+                            { "actor": facility(&r.facility), "status": "accepted" },
+                        ],
+                    }),
+                );
+            }
+            // Certificates (sick leave, driver health) have no resource in this export yet.
+            RecordBody::SickLeave { .. } | RecordBody::DriverHealth { .. } => {}
         }
     }
     json!({
