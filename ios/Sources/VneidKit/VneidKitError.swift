@@ -31,6 +31,8 @@ public enum VneidKitError: Error, Equatable, Hashable {
     case credential(ErrorDetails)
     /// The chip ID card; when `canResume`, ask the citizen to hold the card again and read again.
     case chip(ErrorDetails)
+    /// Judicial-record requests; `field` names the form field at fault (`personal.id_number`).
+    case judicial(ErrorDetails, field: String?)
     case cancelled(ErrorDetails)
     /// A bug, or a category added to the core after this version of the library.
     case internalError(ErrorDetails)
@@ -53,6 +55,7 @@ public enum VneidKitError: Error, Equatable, Hashable {
         case let .Storage(code, vi, en): self = .storage(.init(code: code, messageVi: vi, messageEn: en))
         case let .Credential(code, vi, en): self = .credential(.init(code: code, messageVi: vi, messageEn: en))
         case let .Chip(code, vi, en): self = .chip(.init(code: code, messageVi: vi, messageEn: en))
+        case let .Judicial(code, vi, en, field): self = .judicial(.init(code: code, messageVi: vi, messageEn: en), field: field)
         case let .Cancelled(code, vi, en): self = .cancelled(.init(code: code, messageVi: vi, messageEn: en))
         case let .Internal(code, vi, en): self = .internalError(.init(code: code, messageVi: vi, messageEn: en))
         @unknown default: self = .internalError(Self.reflectedDetails(e))
@@ -80,7 +83,7 @@ public enum VneidKitError: Error, Equatable, Hashable {
         switch self {
         case let .invalidInput(d), let .otp(d, _, _), let .passcode(d, _), let .account(d), let .network(d),
              let .server(d, _), let .device(d), let .storage(d), let .credential(d), let .chip(d),
-             let .cancelled(d), let .internalError(d):
+             let .judicial(d, _), let .cancelled(d), let .internalError(d):
             return d
         }
     }

@@ -61,6 +61,8 @@ let iosWalletTests: [TestCase] = [
             (.Storage(code: .storageFailure, messageVi: "vi", messageEn: "en"), { if case .storage = $0 { return true }; return false }),
             (.Credential(code: .noCredential, messageVi: "vi", messageEn: "en"), { if case .credential = $0 { return true }; return false }),
             (.Chip(code: .chipLost, messageVi: "vi", messageEn: "en"), { if case .chip = $0 { return $0.canResume }; return false }),
+            (.Judicial(code: .judicialFieldRequired, messageVi: "vi", messageEn: "en", field: "personal.id_number"),
+             { if case let .judicial(_, field) = $0 { return field == "personal.id_number" }; return false }),
             (.Cancelled(code: .cancelled, messageVi: "vi", messageEn: "en"), { if case .cancelled = $0 { return true }; return false }),
             (.Internal(code: .internal, messageVi: "vi", messageEn: "en"), { if case .internalError = $0 { return true }; return false }),
         ]

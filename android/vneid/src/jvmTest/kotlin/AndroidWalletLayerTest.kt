@@ -9,6 +9,7 @@ import java.security.interfaces.ECPublicKey
 import java.security.spec.ECGenParameterSpec
 import javax.crypto.KeyGenerator
 import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.launch
 import vn.vneid.android.SealedBox
 import vn.vneid.android.VneidException
 import vn.vneid.android.VneidWallet
@@ -86,6 +87,9 @@ val androidWalletTests = listOf(
             CoreException.Storage(ErrorCode.STORAGE_FAILURE, "vi", "en") to { it is VneidException.Storage },
             CoreException.Credential(ErrorCode.NO_CREDENTIAL, "vi", "en") to { it is VneidException.Credential },
             CoreException.Chip(ErrorCode.CHIP_LOST, "vi", "en") to { it is VneidException.Chip && it.canResume },
+            CoreException.Judicial(ErrorCode.JUDICIAL_FIELD_REQUIRED, "vi", "en", "personal.id_number") to {
+                it is VneidException.Judicial && it.field == "personal.id_number"
+            },
             CoreException.Cancelled(ErrorCode.CANCELLED, "vi", "en") to { it is VneidException.Cancelled },
             CoreException.Internal(ErrorCode.INTERNAL, "vi", "en") to { it is VneidException.Internal },
         )
@@ -125,6 +129,59 @@ val androidWalletTests = listOf(
             assertEquals((pair.public as ECPublicKey).w.affineX, x, "x coordinate")
             val sig = Signature.getInstance("SHA256withECDSA").run { initSign(pair.private); update(sec1); sign() }
             assertEquals(0x30.toByte(), sig[0], "DER sequence")
+        }
+    },
+)
+
+/** A loopback port that accepts connections (kernel backlog) but never answers. */
+private inline fun <T> withSilentServer(block: (String) -> T): T =
+    java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress()).use { block("http://127.0.0.1:${it.localPort}") }
+
+private suspend fun walletAt(url: String, timeoutSeconds: UInt) = VneidWallet.open(
+    WalletConfig(Files.createTempDirectory("vneid-android-").toString(), url, "Android layer test",
+        Platform.ANDROID, 1_000u, timeoutSeconds),
+    newSoftwareSecureArea(null),
+)
+
+val androidWalletNetworkTests = listOf(
+    test("cancelling a wallet call's coroutine ends it at once and leaves the wallet usable") {
+        val c = DevBackend.freshCitizen()
+        withSilentServer { url ->
+            walletAt(url, 30u).use { wallet ->
+                val started = System.nanoTime()
+                val outcome = kotlinx.coroutines.CompletableDeferred<Throwable?>()
+                kotlinx.coroutines.coroutineScope {
+                    val job = launch {
+                        try {
+                            wallet.startActivation(ActivationInput(c.idNumber, c.phone, c.dateOfBirth, null))
+                            outcome.complete(null)
+                        } catch (e: Throwable) {
+                            outcome.complete(e)
+                            throw e
+                        }
+                    }
+                    kotlinx.coroutines.delay(300)
+                    job.cancel()
+                }
+                val ms = (System.nanoTime() - started) / 1_000_000
+                val e = outcome.await()
+                assertTrue(e is kotlinx.coroutines.CancellationException) { "got $e" }
+                assertTrue(ms < 5_000) { "cancellation took $ms ms (the HTTP timeout is 30 s)" }
+                assertEquals(WalletState.NotActivated, wallet.state(), "state after the cancelled call")
+            }
+        }
+    },
+
+    test("a backend that never answers gives VneidException.Network NETWORK_TIMEOUT, retryable") {
+        val c = DevBackend.freshCitizen()
+        withSilentServer { url ->
+            walletAt(url, 1u).use { wallet ->
+                val e = assertThrows<VneidException.Network> {
+                    wallet.startActivation(ActivationInput(c.idNumber, c.phone, c.dateOfBirth, null))
+                }
+                assertEquals(ErrorCode.NETWORK_TIMEOUT, e.code, "code")
+                assertTrue(e.isRetryable) { "network errors are retryable" }
+            }
         }
     },
 )

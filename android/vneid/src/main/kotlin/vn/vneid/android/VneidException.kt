@@ -82,6 +82,10 @@ sealed class VneidException(
         override val isRetryable: Boolean get() = canResume
     }
 
+    /** Judicial-record requests; [field] names the form field at fault (`personal.id_number`). */
+    class Judicial(code: ErrorCode, vi: String, en: String, cause: Throwable?, val field: String?) :
+        VneidException(code, vi, en, cause)
+
     /**
      * The core stopped the operation because `cancelAll()` (or a chip reader's cancel) was
      * called. Coroutine cancellation is reported as [kotlinx.coroutines.CancellationException],
@@ -116,6 +120,7 @@ sealed class VneidException(
             is CoreException.Storage -> Storage(e.code, e.messageVi, e.messageEn, e)
             is CoreException.Credential -> Credential(e.code, e.messageVi, e.messageEn, e)
             is CoreException.Chip -> Chip(e.code, e.messageVi, e.messageEn, e)
+            is CoreException.Judicial -> Judicial(e.code, e.messageVi, e.messageEn, e, e.field)
             is CoreException.Cancelled -> Cancelled(e.code, e.messageVi, e.messageEn, e)
             is CoreException.Internal -> Internal(e.code, e.messageVi, e.messageEn, e)
             else -> fallback(e)
