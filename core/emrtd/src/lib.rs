@@ -11,6 +11,7 @@ pub mod ca;
 pub mod crypto;
 pub mod dg2;
 pub mod ec;
+pub mod im;
 pub mod kdf;
 pub mod lds;
 pub mod mrz;

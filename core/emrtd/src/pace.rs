@@ -30,6 +30,17 @@ pub const MAX_CARD_ACCESS_LEN: usize = 4096;
 
 /// id-PACE-ECDH-GM (0.4.0.127.0.7.2.2.4.2) as a dotted prefix.
 const ID_PACE_ECDH_GM: &str = "0.4.0.127.0.7.2.2.4.2.";
+/// id-PACE-ECDH-IM (0.4.0.127.0.7.2.2.4.4) as a dotted prefix.
+const ID_PACE_ECDH_IM: &str = "0.4.0.127.0.7.2.2.4.4.";
+
+/// How the nonce is mapped to the generator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mapping {
+    /// `G~ = s·G + H` with an ECDH exchange (`81`/`82` carry public keys).
+    Generic,
+    /// `G~ = f_G(R_p(s, t))` with the terminal's nonce `t` in `81` (AES-128 only).
+    Integrated,
+}
 
 /// Why PACE failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -56,6 +67,8 @@ pub enum PaceError {
     Sm(#[from] SmError),
     #[error("PACE step called out of order")]
     OutOfOrder,
+    #[error("integrated mapping: {0}")]
+    Im(#[from] crate::im::ImError),
 }
 
 /// The PACE variant to run.
@@ -63,6 +76,7 @@ pub enum PaceError {
 pub struct PaceParams {
     pub domain: EcDomain,
     pub cipher: CaCipher,
+    pub mapping: Mapping,
     /// DER content of the protocol OID.
     pub protocol: Vec<u8>,
     /// The standardized domain parameter id as EF.CardAccess gave it.
@@ -113,11 +127,15 @@ impl PaceParams {
                 return None;
             };
             let info = PaceInfo::parse(raw).ok()?;
-            let cipher = match info.protocol.strip_prefix(ID_PACE_ECDH_GM)? {
-                "1" => CaCipher::Tdes,
-                "2" => CaCipher::Aes128,
-                "3" => CaCipher::Aes192,
-                "4" => CaCipher::Aes256,
+            let (mapping, cipher) = match info.protocol.strip_prefix(ID_PACE_ECDH_GM) {
+                Some("1") => (Mapping::Generic, CaCipher::Tdes),
+                Some("2") => (Mapping::Generic, CaCipher::Aes128),
+                Some("3") => (Mapping::Generic, CaCipher::Aes192),
+                Some("4") => (Mapping::Generic, CaCipher::Aes256),
+                // The pseudo-random function is implemented for 128-bit blocks and keys.
+                _ if info.protocol.strip_prefix(ID_PACE_ECDH_IM) == Some("2") => {
+                    (Mapping::Integrated, CaCipher::Aes128)
+                }
                 _ => return None,
             };
             let domain = EcDomain::from_standard_id(info.parameter_id?)?;
@@ -131,6 +149,7 @@ impl PaceParams {
             Some(Self {
                 domain,
                 cipher,
+                mapping,
                 protocol,
                 parameter_id: info.parameter_id,
             })
@@ -224,6 +243,7 @@ enum Step {
     AwaitNonce,
     Map(Zeroizing<Vec<u8>>),
     AwaitMap(Zeroizing<Vec<u8>>, EcKeyPair),
+    AwaitMapIntegrated(Zeroizing<Vec<u8>>, Vec<u8>),
     Agree(Vec<u8>),
     AwaitAgree(EcKeyPair),
     Token(Keys),
@@ -292,6 +312,14 @@ impl Pace {
                 Step::AwaitSetAt,
             ),
             Step::Nonce => (general_authenticate(false, 0, &[])?, Step::AwaitNonce),
+            Step::Map(s) if self.params.mapping == Mapping::Integrated => {
+                let mut t = vec![0u8; 16];
+                random(&mut t);
+                (
+                    general_authenticate(false, 0x81, &t)?,
+                    Step::AwaitMapIntegrated(s, t),
+                )
+            }
             Step::Map(s) => {
                 let map = domain.key_pair(None, random)?;
                 (
@@ -341,6 +369,11 @@ impl Pace {
                 }
                 let h = crate::ec::shared_point(domain, &map.secret, &chip)?;
                 Step::Agree(domain.map_generic(&s, &h)?)
+            }
+            Step::AwaitMapIntegrated(s, t) => {
+                // The chip answers with empty mapping data; only the template is checked.
+                Tlv::parse_tagged(&resp.data, 0x7C)?;
+                Step::Agree(crate::im::map(domain, &s, &t)?)
             }
             Step::AwaitAgree(eph) => {
                 let chip = ga_object(&resp.data, 0x84)?;
@@ -489,6 +522,65 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((sm.cipher(), sm.ssc()), (SmCipher::Aes, &[0u8; 16][..]));
+    }
+
+    #[test]
+    fn doc_9303_appendix_h1_pace_ecdh_integrated_mapping_worked_example() {
+        // id-PACE-ECDH-IM-AES-CBC-CMAC-128 on brainpoolP256r1.
+        let card_access = h("3114 3012 060A 04007F00070202040402 020102 02010D");
+        let params = PaceParams::choose(&parse_card_access(&card_access).unwrap()).unwrap();
+        assert_eq!(params.mapping, Mapping::Integrated);
+        // The example gives K_π directly.
+        let mut pace = Pace {
+            params: params.clone(),
+            k_pi: SecretKey::new(h("591468CD A83D6521 9CCCB856 0233600F")),
+            password_reference: 2,
+            step: Step::SetAt,
+        };
+        let mut keys = vec![
+            h("A73FB703 AC1436A1 8E0CFA5A BB3F7BEC 7A070E7A 6788486B EE230C4A 22762595"),
+            h("5DD4CBFC 96F5453B 130D890A 1CDBAE32"),
+        ];
+        let mut random = |b: &mut [u8]| b.copy_from_slice(&keys.pop().unwrap());
+        pace.next_command(&mut random).unwrap();
+        pace.handle_response(&ok("")).unwrap();
+        pace.next_command(&mut random).unwrap();
+        pace.handle_response(&ok("7C12 8010 143DC40C08C8E891FBED7DEDB92B64AD"))
+            .unwrap();
+        let Step::Map(s) = &pace.step else { panic!() };
+        assert_eq!(s.as_slice(), h("2923BE84 E16CD6AE 529049F1 F1BBE9EB"));
+        let map = pace.next_command(&mut random).unwrap();
+        assert_eq!(map.data, h("7C12 8110 5DD4CBFC96F5453B130D890A1CDBAE32"));
+        pace.handle_response(&ok("7C00")).unwrap();
+        let agree = pace.next_command(&mut random).unwrap();
+        assert_eq!(
+            agree.data,
+            h(
+                "7C43 8341 04 89CBA23F FE96AA18 D824627C 3E934E54 A9FD0B87 A95D1471 DC1C0ABF DCD640D4 6755DE9B 7B778280 B6BEBD57 439ADFEB 0E21FD4E D6DF4257 8C13418A 59B34C37"
+            )
+        );
+        pace.handle_response(&ok("7C43 8441 04 67F78E5F 7F768608 2B293E8D 087E0569 16D0F74B C01A5F89 57D0DE45 691E51E8 932B69A9 62B52A09 85AD2C0A 271EE6A1 3A8ADDDC D1A3A994 B9DED257 F4D22753"))
+            .unwrap();
+        let Step::Token(k) = &pace.step else { panic!() };
+        assert_eq!(
+            k.k.as_slice(),
+            h("4F150FDE 1D4F0E38 E95017B8 91BAE171 33A0DF45 B0D3E18B 60BA7BEA FDC2C713")
+        );
+        assert_eq!(
+            k.ks_mac.as_bytes(),
+            h("B01E89E3 D9E8719E 586B50B4 A7506E0B")
+        );
+        assert_eq!(
+            kdf::derive(&k.k, 1, KeyAlgorithm::Aes128).as_bytes(),
+            h("0D3FEB33 251A6370 893D62AE 8DAAF51B")
+        );
+        let token = pace.next_command(&mut random).unwrap();
+        assert_eq!(token.data, h("7C0A 8508 450F02B86F6A0909"));
+        assert!(
+            pace.handle_response(&ok("7C0A 8608 75D4D96E8D5B0308"))
+                .unwrap()
+                .is_some()
+        );
     }
 
     #[test]
