@@ -33,6 +33,11 @@ pub struct WalletConfig {
     /// Network timeout; null for the default (20 s).
     #[uniffi(default = None)]
     pub http_timeout_seconds: Option<u32>,
+    /// Pinned trust-list anchor (SEC1 P-256 public key): every credential the backend issues
+    /// must come from an issuer in a trust list this key signed. Null for the reference
+    /// backend's test anchor; a production app pins its own.
+    #[uniffi(default = None)]
+    pub trust_anchor: Option<Vec<u8>>,
 }
 
 impl From<WalletConfig> for core::WalletConfig {
@@ -45,6 +50,9 @@ impl From<WalletConfig> for core::WalletConfig {
         }
         if let Some(s) = c.http_timeout_seconds {
             out.http_timeout = std::time::Duration::from_secs(u64::from(s));
+        }
+        if let Some(anchor) = c.trust_anchor {
+            out.trust_anchors = vec![anchor];
         }
         out
     }

@@ -44,6 +44,7 @@ fn config(dir: &std::path::Path, url: String) -> WalletConfig {
         platform: Platform::Desktop,
         kdf_iterations: Some(1_000),
         http_timeout_seconds: Some(30),
+        trust_anchor: None,
     }
 }
 

@@ -68,6 +68,8 @@ fn present_verify_replay_tamper_two_way_and_history_through_the_facade() {
             platform: Platform::Desktop,
             kdf_iterations: Some(1_000),
             http_timeout_seconds: Some(30),
+            // Pinned explicitly, as an app does (the same key as the default).
+            trust_anchor: vneid_backend::issuer::trust_anchor_public_key(),
         },
         new_software_secure_area(None).unwrap(),
     )

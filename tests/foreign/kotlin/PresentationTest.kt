@@ -79,7 +79,10 @@ private fun devRevoke(listId: UInt, index: UInt) {
 
 private fun counter(): Verifier = Verifier(trustList(), hex(ANCHOR_HEX), VerifierConfig())
 
-private suspend fun activatedWallet(): Pair<WalletCore, Citizen> {
+/** SEC1 of the P-256 generator: a valid key that signed no trust list. */
+private const val OTHER_ANCHOR_HEX = "036b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+
+private suspend fun activatedWallet(trustAnchor: ByteArray? = null): Pair<WalletCore, Citizen> {
     val c = DevBackend.freshCitizen()
     val core = WalletCore(
         WalletConfig(
@@ -89,6 +92,7 @@ private suspend fun activatedWallet(): Pair<WalletCore, Citizen> {
             platform = Platform.ANDROID,
             kdfIterations = 1_000u,
             httpTimeoutSeconds = 20u,
+            trustAnchor = trustAnchor,
         ),
         JvmSecureArea(),
     )
@@ -272,5 +276,13 @@ val presentationTests = listOf(
         assertEquals(null, parseCardQr("VN1:ABC"), "presentation text")
         assertEquals(null, parseCardQr("12345|a|b|c|d|e|f"), "short ID")
         assertEquals(null, parseCardQr("|".repeat(2000)), "oversized")
+    },
+    test("a wallet pinning another trust anchor refuses the backend's credentials as CREDENTIAL_ISSUER_UNTRUSTED") {
+        val (core, _) = activatedWallet(hex(OTHER_ANCHOR_HEX))
+        val e = assertThrows<VneidException.Credential> { core.fetchCredentials() }
+        assertEquals(ErrorCode.CREDENTIAL_ISSUER_UNTRUSTED, e.code, "code")
+        assertTrue(core.credentials().isEmpty()) { "nothing stored" }
+        val (pinned, _) = activatedWallet(hex(ANCHOR_HEX))
+        assertEquals(2, pinned.fetchCredentials().size, "with the right anchor pinned")
     },
 )

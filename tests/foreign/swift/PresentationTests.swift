@@ -62,13 +62,17 @@ private func credentialCode(_ e: VneidError) throws -> ErrorCode {
     return code
 }
 
-private func activatedWallet() async throws -> (WalletCore, Citizen) {
+/// SEC1 of the P-256 generator: a valid key that signed no trust list.
+private let otherAnchorHex = "036b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+
+private func activatedWallet(trustAnchor: Data? = nil) async throws -> (WalletCore, Citizen) {
     let c = try await DevBackend.freshCitizen()
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("vneid-swift-present-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     let core = try WalletCore(
         config: WalletConfig(dataDir: url.path, backendUrl: try TestEnv.backendURL, deviceName: "Swift test phone",
-                             platform: .ios, kdfIterations: 1_000, httpTimeoutSeconds: 20),
+                             platform: .ios, kdfIterations: 1_000, httpTimeoutSeconds: 20,
+                             trustAnchor: trustAnchor),
         secureArea: OpenSSLSecureArea())
     _ = try await core.startActivation(input: ActivationInput(
         idNumber: c.idNumber, phone: c.phone, dateOfBirth: c.dateOfBirth, email: nil))
@@ -261,5 +265,13 @@ let presentationTests: [TestCase] = [
         try assertTrue(parseCardQr(text: "VN1:ABC") == nil, "presentation text")
         try assertTrue(parseCardQr(text: "12345|a|b|c|d|e|f") == nil, "short ID")
         try assertTrue(parseCardQr(text: String(repeating: "|", count: 2000)) == nil, "oversized")
+    },
+    test("a wallet pinning another trust anchor refuses the backend's credentials as CREDENTIAL_ISSUER_UNTRUSTED") {
+        let (core, _) = try await activatedWallet(trustAnchor: hex(otherAnchorHex))
+        let e = try await assertThrows(VneidError.self) { _ = try await core.fetchCredentials() }
+        try assertEqual(ErrorCode.credentialIssuerUntrusted, try credentialCode(e), "code")
+        try assertTrue(try core.credentials().isEmpty, "nothing stored")
+        let (pinned, _) = try await activatedWallet(trustAnchor: hex(anchorHex))
+        try assertEqual(2, try await pinned.fetchCredentials().count, "with the right anchor pinned")
     },
 ]
