@@ -9,6 +9,8 @@ mod bench;
 mod bench_health;
 mod demo;
 mod demo_health;
+// Judicial-record certificate requests (issue 6).
+mod demo_judicial;
 // Level-2 upgrade demo steps (issue 3).
 mod demo_level2;
 mod read_card;

@@ -34,8 +34,9 @@ pub use store::{HistoryEntry, HistoryKind, LocalState};
 pub use tracking::{JudicialStatusListener, StatusChange};
 pub use validate::{MAX_TEXT, month_turning_14, parse_month, validate};
 pub use vneid_api::judicial::{
-    AutomaticRule, CertificateType, Delivery, FeeCategory, FeeQuote, FeeSchedule, JudicialEvent,
-    JudicialRequestView, JudicialStatus, PaymentReceipt, Relative, Requester, ResidencePeriod,
+    AutomaticRule, CertificateType, Delivery, DevJudicialAction, DevJudicialAdvanceRequest,
+    FeeCategory, FeeQuote, FeeSchedule, JudicialEvent, JudicialRequestView, JudicialStatus,
+    PaymentReceipt, Relative, Requester, ResidencePeriod,
 };
 
 use std::sync::{Arc, Mutex};
