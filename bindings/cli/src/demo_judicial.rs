@@ -61,7 +61,11 @@ pub async fn run(
     form.personal.ethnicity.value = "Kinh".into();
     form.personal.id_issue_date.value = "2021-06-01".into();
     form.copies = 3;
-    form.residence_history[0].from = month_turning_14(&form.personal.date_of_birth.value)
+    let first = form
+        .residence_history
+        .first_mut()
+        .ok_or("the prefilled draft has no residence period")?;
+    first.from = month_turning_14(&form.personal.date_of_birth.value)
         .ok_or("the population record has no valid date of birth")?;
     let form = wallet.save_judicial_draft(draft.local_id, &form)?;
     let left = wallet.validate_judicial(&form)?;
