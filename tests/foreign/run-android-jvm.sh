@@ -61,6 +61,16 @@ mapfile -t main_src < <(find "$MODULE/src/main/kotlin" -name '*.kt' | sort)
 mapfile -t android_src < <(find "$MODULE/src/androidMain/kotlin" "$MODULE/src/jvmStubs/kotlin" -name '*.kt' | sort)
 mapfile -t test_src < <(find "$MODULE/src/jvmTest/kotlin" -name '*.kt' | sort)
 
+# run-kotlin.sh compiles the same generated file with the same classpath: reuse its jar when the
+# input hashes match (saves a minute of kotlinc in tests/run-all.sh).
+shared=$FOREIGN_DIR/build/kotlin/bindings.jar
+want=$( { echo "$KOTLIN_COMPILER_VERSION $DEPS_CP"; cat "${bindings_src[@]}"; } | sha256sum | cut -d' ' -f1)
+if [ -f "$shared" ] && [ "$(cat "$shared.sha256" 2>/dev/null)" = "$want" ] &&
+    [ "$(cat "$BUILD/bindings.jar.sha256" 2>/dev/null)" != "$want" ]; then
+    mkdir -p "$BUILD"
+    cp "$shared" "$BUILD/bindings.jar" && echo "$want" >"$BUILD/bindings.jar.sha256"
+    log "bindings.jar reused from run-kotlin.sh"
+fi
 KOTLINC_FLAGS=(-nowarn)
 kotlinc_cached "$BUILD/bindings.jar" "$DEPS_CP" "${bindings_src[@]}" || compile_fail "generated bindings do not compile"
 KOTLINC_FLAGS=(-Werror)
