@@ -9,7 +9,7 @@
     clippy::panic
 )]
 
-use vneid_chip::{ActiveAuth, CardConfig, Citizen, DetRng, Suite, VirtualCard};
+use vneid_chip::{ActiveAuth, CardConfig, Citizen, DetRng, Mapping, Suite, VirtualCard};
 use vneid_emrtd::aa;
 use vneid_emrtd::access::{AccessKey, Can};
 use vneid_emrtd::mrz::MrzKey;
@@ -127,6 +127,41 @@ fn pace_ca_and_aa_pass_for_every_curve_cipher_and_signature_variant() {
             ),
             None => assert_eq!(id.access, AccessProtocol::Bac, "{what}"),
         }
+    }
+}
+
+#[test]
+fn pace_with_the_integrated_mapping_reads_on_every_curve_and_refuses_a_wrong_can() {
+    for suite in [
+        Suite::P256_AES128,
+        Suite::BP256_AES128,
+        Suite {
+            domain: vneid_emrtd::ec::EcDomain::P384,
+            cipher: CaCipher::Aes128,
+        },
+    ] {
+        let config = CardConfig {
+            pace: Some(suite),
+            pace_mapping: Mapping::Integrated,
+            ..CardConfig::default()
+        };
+        let id = read_with(
+            &mut card(config),
+            mrz(Citizen::an()),
+            SessionConfig::default(),
+        )
+        .unwrap();
+        assert_all_passed(&id, &format!("{suite:?}"));
+        assert_eq!(id.pace_downgrade, None);
+        let c = Citizen::an();
+        let can = AccessKey::Can(Can::new(&c.can()).unwrap());
+        assert!(read_with(&mut card(config), can, SessionConfig::default()).is_ok());
+        let other = format!("{:06}", (c.can().parse::<u32>().unwrap() + 7) % 1_000_000);
+        let wrong = AccessKey::Can(Can::new(&other).unwrap());
+        assert_eq!(
+            read_with(&mut card(config), wrong, SessionConfig::default()).unwrap_err(),
+            SessionError::AccessDenied
+        );
     }
 }
 
