@@ -604,3 +604,32 @@ async fn validation_errors_of_the_residence_history_and_no2_reach_the_app_with_t
     assert_eq!(e.field_path(), Some("father"));
     assert_eq!(env.requests_of(&citizen.id_number), 0);
 }
+
+/// Rows of the wallet's judicial tables (sealed; only counted).
+fn local_rows(root: &Path) -> i64 {
+    let c = rusqlite::Connection::open(root.join("wallet").join(vneid_wallet::STORE_FILE)).unwrap();
+    c.query_row(
+        "SELECT (SELECT count(*) FROM judicial_requests) + (SELECT count(*) FROM judicial_events)",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn requests_leave_the_phone_with_the_citizen_on_sign_out_and_on_another_activation() {
+    let env = env().await;
+    let adults = env.adults();
+    let root = tempfile::tempdir().unwrap();
+    let wallet = open_wallet(root.path(), &env.backend.base_url());
+    activate(&wallet, &env.backend, &adults[8]).await;
+    wallet.new_judicial_draft(None).unwrap();
+    assert!(local_rows(root.path()) > 0);
+    // Another citizen activates this phone: the first one's requests go.
+    activate(&wallet, &env.backend, &adults[9]).await;
+    assert_eq!(local_rows(root.path()), 0);
+    assert!(wallet.judicial_requests().unwrap().is_empty());
+    wallet.new_judicial_draft(None).unwrap();
+    wallet.sign_out().unwrap();
+    assert_eq!(local_rows(root.path()), 0);
+}

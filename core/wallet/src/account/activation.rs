@@ -315,6 +315,10 @@ impl Wallet {
             store::delete_credentials(tx, &stale_ids)?;
             if other_citizen {
                 store::delete_disclosures(tx)?;
+                // Health book (issue 5): the previous citizen's book, notes and profile.
+                crate::health::wipe_book(tx)?;
+                // Judicial requests (issue 6): the previous citizen's requests and history.
+                crate::judicial::wipe(tx)?;
             }
             store::delete_pending(tx)
         })?;

@@ -267,6 +267,8 @@ impl Wallet {
         // Health book (issue 5): the book, notes and profile leave with the account.
         self.delete_health_book()?;
         self.store()?.transaction(|tx, _| {
+            // Judicial requests (issue 6) leave with the account.
+            crate::judicial::wipe(tx)?;
             store::delete_account(tx)?;
             store::delete_pending(tx)
         })?;

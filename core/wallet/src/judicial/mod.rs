@@ -41,6 +41,12 @@ pub use vneid_api::judicial::{
 
 use std::sync::{Arc, Mutex};
 
+/// Deletes every judicial request and its history, inside the caller's transaction: they
+/// leave the phone with the citizen (sign-out, or another citizen activating it).
+pub(crate) fn wipe(tx: &rusqlite::Transaction<'_>) -> Result<(), crate::store::StoreError> {
+    store::wipe(tx)
+}
+
 /// Per-wallet judicial runtime state: the app's listener and a test hook.
 #[derive(Default)]
 pub(crate) struct Hooks {

@@ -341,6 +341,13 @@ pub fn delete_request(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Deletes every request and its history (sign-out, or another citizen took over the phone).
+pub fn wipe(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM judicial_events", [])?;
+    tx.execute("DELETE FROM judicial_requests", [])?;
+    Ok(())
+}
+
 pub fn add_event(
     tx: &Transaction<'_>,
     sealer: &Sealer<'_>,
