@@ -296,14 +296,7 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     .await?;
 
     // Judicial-record certificate (issue 6): request, office workflow, verified certificate.
-    crate::demo_judicial::run(
-        &wallet,
-        &backend.base_url(),
-        &anchor,
-        "demo-dev-token",
-        17,
-    )
-    .await?;
+    crate::demo_judicial::run(&wallet, &backend.base_url(), &anchor, "demo-dev-token", 17).await?;
 
     if args.keep {
         let kept = dir.keep();

@@ -206,7 +206,7 @@ impl std::fmt::Debug for JudicialEvent {
 }
 
 /// A request as the backend reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JudicialRequestView {
     pub request_id: String,
     /// Human reference for the office ("LLTP-…").
@@ -222,6 +222,19 @@ pub struct JudicialRequestView {
     /// Set from `ready` on.
     pub certificate_number: Option<String>,
     pub history: Vec<JudicialEvent>,
+}
+
+impl std::fmt::Debug for JudicialRequestView {
+    /// The office's question and reason can be personal: not in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JudicialRequestView")
+            .field("request_id", &self.request_id)
+            .field("reference", &self.reference)
+            .field("status", &self.status)
+            .field("paid", &self.paid)
+            .field("steps", &self.history.len())
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

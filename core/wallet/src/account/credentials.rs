@@ -33,7 +33,7 @@ const REFRESH_BELOW_UNUSED: usize = 2;
 const REFRESH_BEFORE_EXPIRY: u64 = 7 * 86_400;
 /// Clock difference tolerated between the phone and the issuer when checking a new copy's
 /// validity window.
-const RECEIPT_CLOCK_SKEW: u64 = 300;
+pub(crate) const RECEIPT_CLOCK_SKEW: u64 = 300;
 /// How long a presentation is accepted by a verifier with the default policy.
 pub const PRESENTATION_VALIDITY: u64 = 60;
 /// The kinds the wallet keeps.
@@ -184,7 +184,7 @@ impl Wallet {
 
     /// The backend's trust list, verified against the pinned anchors: what every received
     /// copy is checked against.
-    async fn fetch_trust_list(&self) -> Result<TrustList, WalletError> {
+    pub(crate) async fn fetch_trust_list(&self) -> Result<TrustList, WalletError> {
         let bytes = self.api.trust_list().await?;
         let anchors: Vec<PublicKey> = self
             .config

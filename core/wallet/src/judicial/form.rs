@@ -170,7 +170,7 @@ impl std::fmt::Debug for ChipDetails {
 }
 
 /// The whole request form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JudicialForm {
     pub certificate_type: CertificateType,
     pub requester: Requester,
@@ -189,6 +189,19 @@ pub struct JudicialForm {
     pub spouse: Option<Relative>,
     /// Declared fee category (`standard`, `student`, …; see the fee table).
     pub fee_category: String,
+}
+
+impl std::fmt::Debug for JudicialForm {
+    /// Purpose, addresses and relatives are personal: only the shape goes to logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JudicialForm")
+            .field("certificate_type", &self.certificate_type)
+            .field("copies", &self.copies)
+            .field("delivery", &self.delivery)
+            .field("residence_periods", &self.residence_history.len())
+            .field("fee_category", &self.fee_category)
+            .finish_non_exhaustive()
+    }
 }
 
 fn relative(name: Option<String>) -> Option<Relative> {

@@ -6,8 +6,8 @@ use super::outbox::JudicialRequestInfo;
 use super::payment::{PaymentGateway, PaymentOrder};
 use super::store::{self as js, HistoryEntry, HistoryKind, LocalState, RequestRow};
 use crate::Wallet;
-use crate::account::{BATCH_SIZE, CredentialSummary, Presentation, now_unix};
-use crate::error::WalletError;
+use crate::account::{BATCH_SIZE, CredentialSummary, Presentation, RECEIPT_CLOCK_SKEW, now_unix};
+use crate::error::{CredentialRejection, WalletError};
 use crate::store as ws;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -18,6 +18,8 @@ use vneid_api::judicial::{
 use vneid_credential::claims::{PRESET_JUDICIAL_RECORD, Registry, types};
 use vneid_credential::cose::PublicKey;
 use vneid_credential::issuer::IssuedCredential;
+use vneid_credential::receipt::check_receipt;
+use vneid_credential::trust::TrustList;
 
 /// One office step the wallet learnt about.
 #[derive(Clone, PartialEq, Eq)]
@@ -231,6 +233,7 @@ impl Wallet {
             .into());
         }
         let token = self.access_token().await?;
+        let trust = self.fetch_trust_list().await?;
         let mut created: Vec<(String, Vec<u8>)> = Vec::new();
         let result = async {
             for _ in 0..BATCH_SIZE {
@@ -246,7 +249,7 @@ impl Wallet {
                 .api
                 .judicial_certificate(&token, &backend_id, &req)
                 .await?;
-            self.store_certificate(row.id, &created, resp)
+            self.store_certificate(row.id, &created, resp, &trust)
         }
         .await;
         if result.is_err() {
@@ -262,34 +265,42 @@ impl Wallet {
         Ok(summary)
     }
 
+    /// Checks every copy like any received credential — bound to the key it was requested
+    /// for, claims matching the signed root, signed by an issuer the trust list allows for
+    /// judicial records, valid now — and stores them; one bad copy refuses the batch.
     fn store_certificate(
         &self,
         id: i64,
         created: &[(String, Vec<u8>)],
         resp: vneid_api::judicial::JudicialCertificateResponse,
+        trust: &TrustList,
     ) -> Result<CredentialSummary, WalletError> {
         let registry = Registry::builtin();
-        let rejected =
-            |why: &str| WalletError::Presentation(format!("certificate rejected: {why}"));
+        let rejected = WalletError::CredentialRejected;
         if resp.copies.len() != created.len() {
-            return Err(rejected("wrong number of copies"));
+            return Err(rejected(CredentialRejection::CopyCount));
         }
+        let now = now_unix();
         let mut checked = Vec::with_capacity(created.len());
         for copy in &resp.copies {
             let (alias, public) = created
                 .iter()
                 .find(|(_, p)| B64.encode(p) == copy.device_public_key)
-                .ok_or_else(|| rejected("copy for a key that was not requested"))?;
-            let holder = PublicKey::from_sec1(public).map_err(|_| rejected("device key"))?;
-            let envelope = zeroize::Zeroizing::new(
-                B64.decode(&copy.credential)
-                    .map_err(|_| rejected("not base64url"))?,
-            );
+                .ok_or(rejected(CredentialRejection::UnrequestedKey))?;
+            let not_bound = || rejected(CredentialRejection::NotBound);
+            let holder = PublicKey::from_sec1(public).map_err(|_| not_bound())?;
+            let envelope =
+                zeroize::Zeroizing::new(B64.decode(&copy.credential).map_err(|_| not_bound())?);
             let cred = IssuedCredential::from_envelope(&registry, &envelope, &holder)
-                .map_err(|_| rejected("does not match its key or claims"))?;
-            if cred.payload.credential_type != types::JUDICIAL_RECORD {
-                return Err(rejected("not a judicial-record certificate"));
-            }
+                .map_err(|_| not_bound())?;
+            check_receipt(
+                trust,
+                &cred,
+                types::JUDICIAL_RECORD,
+                now,
+                RECEIPT_CLOCK_SKEW,
+            )
+            .map_err(|e| rejected(CredentialRejection::Receipt(e)))?;
             checked.push((alias.clone(), cred.payload.exp, envelope));
         }
         let now = now_unix();

@@ -277,6 +277,9 @@ mod tests {
     use vneid_api::judicial::ResidencePeriod;
     use vneid_api::{Address, CitizenProfile, Sex};
 
+    /// A field path and an edit that breaks it.
+    type Case = (&'static str, fn(&mut JudicialForm));
+
     fn today() -> CalendarDate {
         CalendarDate::parse_iso("2026-11-23").unwrap()
     }
@@ -372,7 +375,7 @@ mod tests {
 
     #[test]
     fn every_required_text_field_is_named_when_empty() {
-        let cases: &[(&str, fn(&mut JudicialForm))] = &[
+        let cases: &[Case] = &[
             ("purpose", |f| f.purpose = " ".into()),
             ("personal.full_name", |f| f.personal.full_name.value.clear()),
             ("personal.birthplace", |f| {
@@ -413,7 +416,7 @@ mod tests {
 
     #[test]
     fn malformed_values_are_named_as_invalid() {
-        let cases: &[(&str, fn(&mut JudicialForm))] = &[
+        let cases: &[Case] = &[
             ("purpose", |f| f.purpose = "x".repeat(MAX_TEXT + 1)),
             ("copies", |f| f.copies = 0),
             ("copies", |f| f.copies = 11),
@@ -572,6 +575,15 @@ mod tests {
             phone: "12".into(),
         };
         only(&f, "delivery.phone", FieldErrorKind::Invalid);
+    }
+
+    #[test]
+    fn debug_output_of_a_form_carries_no_personal_data() {
+        let f = valid();
+        let dbg = format!("{f:?}");
+        for secret in ["Nguyễn", "001090123456", "Xin việc", "Tràng Tiền", "Huế"] {
+            assert!(!dbg.contains(secret), "{secret} in {dbg}");
+        }
     }
 
     #[test]
