@@ -86,10 +86,14 @@ impl Env {
 }
 
 fn open_wallet(root: &Path, url: &str) -> Wallet {
+    open_wallet_with_timeout(root, url, Duration::from_secs(5))
+}
+
+fn open_wallet_with_timeout(root: &Path, url: &str, timeout: Duration) -> Wallet {
     let sa = Arc::new(SoftwareSecureArea::open_dir(&root.join("secure-area")).unwrap());
     let mut config = WalletConfig::new(root.join("wallet"), url);
     config.kdf_iterations = 1_000;
-    config.http_timeout = Duration::from_secs(5);
+    config.http_timeout = timeout;
     Wallet::open(config, sa).unwrap()
 }
 
@@ -443,6 +447,9 @@ const OFFLINE: u8 = 1;
 /// Forward the next request, then cut the connection before any answer reaches the
 /// client (the backend has committed; the phone never hears). Back to FORWARD after.
 const LOSE_ANSWER: u8 = 2;
+/// Forward the request, then hold the answer back without closing (the phone times out).
+/// Back to FORWARD after.
+const STALL: u8 = 3;
 
 struct Proxy {
     url: String,
@@ -495,6 +502,11 @@ async fn pipe(client: TcpStream, server: TcpStream, mode: Arc<AtomicU8>) {
             OFFLINE => break,
             LOSE_ANSWER => {
                 mode.store(FORWARD, Ordering::SeqCst);
+                break;
+            }
+            STALL => {
+                mode.store(FORWARD, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_secs(30)).await;
                 break;
             }
             _ => {
@@ -632,4 +644,28 @@ async fn requests_leave_the_phone_with_the_citizen_on_sign_out_and_on_another_ac
     wallet.new_judicial_draft(None).unwrap();
     wallet.sign_out().unwrap();
     assert_eq!(local_rows(root.path()), 0);
+}
+
+#[tokio::test]
+async fn a_submission_that_times_out_after_the_backend_committed_is_sent_again_under_its_key() {
+    let env = env().await;
+    let citizen = env.adults().remove(10);
+    let proxy = proxy(env.backend.addr()).await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = open_wallet_with_timeout(root.path(), &proxy.url, Duration::from_secs(2));
+    activate(&wallet, &env.backend, &citizen).await;
+    let draft = wallet.new_judicial_draft(None).unwrap();
+    wallet
+        .save_judicial_draft(draft.local_id, &complete(draft.form.clone()))
+        .unwrap();
+
+    proxy.mode.store(STALL, Ordering::SeqCst);
+    let info = wallet.submit_judicial(draft.local_id).await.unwrap();
+    assert_eq!(info.state, LocalState::Queued);
+    assert_eq!(info.last_error.as_deref(), Some("NETWORK_TIMEOUT"));
+    assert_eq!(env.requests_of(&citizen.id_number), 1);
+
+    let report = wallet.flush_judicial_outbox().await.unwrap();
+    assert_eq!(report.submitted, vec![draft.local_id]);
+    assert_eq!(env.requests_of(&citizen.id_number), 1);
 }
