@@ -669,3 +669,63 @@ async fn a_submission_that_times_out_after_the_backend_committed_is_sent_again_u
     assert_eq!(report.submitted, vec![draft.local_id]);
     assert_eq!(env.requests_of(&citizen.id_number), 1);
 }
+
+#[tokio::test]
+async fn a_rejection_reaches_the_listener_with_its_reason_and_closes_the_request() {
+    let env = env().await;
+    let citizen = env.adults().remove(11);
+    let root = tempfile::tempdir().unwrap();
+    let wallet = open_wallet(root.path(), &env.backend.base_url());
+    activate(&wallet, &env.backend, &citizen).await;
+    let draft = wallet.new_judicial_draft(None).unwrap();
+    wallet
+        .save_judicial_draft(draft.local_id, &complete(draft.form.clone()))
+        .unwrap();
+    let info = wallet.submit_judicial(draft.local_id).await.unwrap();
+    let id = info.office.unwrap().request_id;
+    let listener = Arc::new(Recorder::default());
+    wallet.set_judicial_listener(Some(listener.clone()));
+
+    let api = ApiClient::new(&env.backend.base_url(), Duration::from_secs(10)).unwrap();
+    advance(
+        &api,
+        &id,
+        DevJudicialAction::Reject {
+            reason: "Phí chưa được nộp".into(),
+        },
+    )
+    .await;
+    let infos = wallet.refresh_judicial().await.unwrap();
+    let office = infos[0].office.clone().unwrap();
+    assert_eq!(office.status, JudicialStatus::Rejected);
+    assert_eq!(
+        office.rejection_reason.as_deref(),
+        Some("Phí chưa được nộp")
+    );
+    {
+        let seen = listener.0.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].status, JudicialStatus::Rejected);
+        assert_eq!(seen[0].note.as_deref(), Some("Phí chưa được nộp"));
+    }
+    // Closed: nothing more to pay, answer or fetch; polling again tells nothing new.
+    let gateway = Arc::new(TestPaymentGateway::new(&env.backend.base_url(), DEV_TOKEN).unwrap());
+    for e in [
+        wallet
+            .pay_judicial(draft.local_id, gateway)
+            .await
+            .unwrap_err(),
+        wallet
+            .answer_judicial(draft.local_id, "x")
+            .await
+            .unwrap_err(),
+        wallet
+            .fetch_judicial_certificate(draft.local_id)
+            .await
+            .unwrap_err(),
+    ] {
+        assert_eq!(e.code(), ErrorCode::JudicialWrongState);
+    }
+    wallet.refresh_judicial().await.unwrap();
+    assert_eq!(listener.0.lock().unwrap().len(), 1);
+}
