@@ -22,3 +22,4 @@ pub mod security_info;
 pub mod session;
 pub mod sm;
 pub mod tlv;
+pub mod verdict;
