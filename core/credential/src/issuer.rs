@@ -219,6 +219,8 @@ pub struct IssuedCredential {
     pub claims: BTreeMap<ClaimKey, ClaimValue>,
     /// The decoded signed payload.
     pub payload: CredentialPayload,
+    /// Photo profile: the face thumbnail whose SHA-256 is the portrait digest claim.
+    pub photo: Option<Vec<u8>>,
 }
 
 /// CBOR of each leaf's value in the type's leaf order.
@@ -278,6 +280,7 @@ pub fn issue(
         root_seed: seed,
         claims,
         payload,
+        photo: None,
     })
 }
 
@@ -359,7 +362,25 @@ impl IssuedCredential {
             root_seed: Zeroizing::new(root_seed),
             claims,
             payload,
+            photo: None,
         })
+    }
+
+    /// Photo profile: keeps `photo` with the credential, if it is exactly the image the
+    /// signed portrait digest names (`photo::photo_digest`); otherwise `Mismatch`.
+    pub fn with_photo(mut self, photo: Vec<u8>) -> Result<IssuedCredential, IssueError> {
+        let named = match self.claims.get(&crate::claims::keys::PORTRAIT_DIGEST) {
+            Some(ClaimValue::Digest(d)) => *d,
+            _ => return Err(IssueError::Mismatch),
+        };
+        if photo.is_empty()
+            || photo.len() > crate::presentation::MAX_PHOTO
+            || crate::photo::photo_digest(&photo) != named
+        {
+            return Err(IssueError::Mismatch);
+        }
+        self.photo = Some(photo);
+        Ok(self)
     }
 }
 
@@ -369,7 +390,7 @@ pub const MAX_ENVELOPE: usize = 8 * 1024;
 
 impl IssuedCredential {
     /// The holder's copy as one byte string, for the issuer's response and the
-    /// wallet's sealed store: `[cose (bstr), root seed (bstr 16), {key: value}]`
+    /// wallet's sealed store: `[cose (bstr), root seed (bstr 16), {key: value}, ? photo]`
     /// with values in their canonical claim encoding. Zeroizing, since it carries
     /// the root seed (which unlocks every salt).
     pub fn to_envelope(&self) -> Result<Zeroizing<Vec<u8>>, IssueError> {
@@ -379,7 +400,7 @@ impl IssuedCredential {
         {
             let mut e = Encoder::new(&mut *out);
             let header = e
-                .array(3)
+                .array(if self.photo.is_some() { 4 } else { 3 })
                 .and_then(|e| e.bytes(&self.cose))
                 .and_then(|e| e.bytes(&self.root_seed[..]))
                 .and_then(|e| e.map(self.claims.len() as u64));
@@ -391,6 +412,9 @@ impl IssuedCredential {
         for (k, v) in &self.claims {
             let _ = Encoder::new(&mut *out).u16(*k);
             encode_value(*k, v, &mut out)?;
+        }
+        if let Some(photo) = &self.photo {
+            let _ = Encoder::new(&mut *out).bytes(photo);
         }
         Ok(out)
     }
@@ -409,9 +433,11 @@ impl IssuedCredential {
             return Err(m);
         }
         let mut d = Decoder::new(bytes);
-        if d.array().map_err(|_| m.clone())? != Some(3) {
-            return Err(m);
-        }
+        let with_photo = match d.array().map_err(|_| m.clone())? {
+            Some(3) => false,
+            Some(4) => true,
+            _ => return Err(m),
+        };
         let cose = d.bytes().map_err(|_| m.clone())?.to_vec();
         let seed: Seed = d
             .bytes()
@@ -430,10 +456,19 @@ impl IssuedCredential {
                 return Err(m);
             }
         }
+        let photo = if with_photo {
+            Some(d.bytes().map_err(|_| m.clone())?.to_vec())
+        } else {
+            None
+        };
         if d.position() != bytes.len() {
             return Err(m);
         }
-        IssuedCredential::receive(registry, cose, seed, claims, holder_key)
+        let cred = IssuedCredential::receive(registry, cose, seed, claims, holder_key)?;
+        match photo {
+            Some(p) => cred.with_photo(p),
+            None => Ok(cred),
+        }
     }
 }
 

@@ -229,3 +229,42 @@ fn a_photo_without_a_disclosed_portrait_digest_or_over_the_bound_is_rejected() {
         Verdict::Reject(Reject::Oversized("photo"))
     );
 }
+
+#[test]
+fn the_holder_envelope_keeps_the_photo_only_if_it_is_the_signed_one() {
+    let f = Fixture::new();
+    let mine = thumb("001190012345", DEFAULT_BUDGET);
+    let cred = photo_credential(&f, &mine)
+        .with_photo(mine.clone())
+        .unwrap();
+    let env = cred.to_envelope().unwrap();
+    let back = IssuedCredential::from_envelope(&f.registry, &env, f.device.public_key()).unwrap();
+    assert_eq!(back.photo.as_deref(), Some(mine.as_slice()));
+    // Without a photo the envelope is the 3-element one, as before.
+    let plain = photo_credential(&f, &mine);
+    let back = IssuedCredential::from_envelope(
+        &f.registry,
+        &plain.to_envelope().unwrap(),
+        f.device.public_key(),
+    )
+    .unwrap();
+    assert_eq!(back.photo, None);
+    // Another photo, or a credential whose digest is not of this photo, is refused.
+    let other = thumb("079200012345", DEFAULT_BUDGET);
+    assert!(
+        photo_credential(&f, &mine)
+            .with_photo(other.clone())
+            .is_err()
+    );
+    assert!(f.age.clone().with_photo(mine.clone()).is_err());
+    let mut forged = plain.clone();
+    forged.photo = Some(other);
+    assert!(
+        IssuedCredential::from_envelope(
+            &f.registry,
+            &forged.to_envelope().unwrap(),
+            f.device.public_key()
+        )
+        .is_err()
+    );
+}
