@@ -785,3 +785,40 @@ async fn the_change_feed_needs_a_login_and_a_sane_limit_and_dev_calls_need_the_d
         .unwrap();
     assert_eq!(status(hidden), 404);
 }
+
+#[tokio::test]
+async fn another_citizen_activating_the_phone_does_not_see_the_previous_book() {
+    let backend = backend(40).await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    activate(&wallet, &backend).await;
+    wallet.health_sync().await.unwrap();
+    wallet
+        .health_set_profile(HealthProfile {
+            allergies: vec!["Penicillin".into()],
+            ..HealthProfile::default()
+        })
+        .unwrap();
+    assert_eq!(wallet.health_summary().unwrap().records, 40);
+
+    // Citizen 2 activates on the same phone.
+    let other = backend.sample_citizens(2).pop().unwrap();
+    wallet
+        .start_activation(ActivationInput {
+            id_number: other.id_number.clone(),
+            phone: other.phone.clone(),
+            date_of_birth: other.date_of_birth.clone(),
+            email: None,
+        })
+        .await
+        .unwrap();
+    let otp = backend.latest_otp(&other.phone).unwrap();
+    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
+    wallet.set_passcode(Passcode::new(PASSCODE)).await.unwrap();
+    let summary = wallet.health_summary().unwrap();
+    assert_eq!((summary.records, summary.cursor), (0, 0));
+    assert_eq!(wallet.health_profile().unwrap(), None);
+    // Their own book arrives from the start of the feed.
+    let report = wallet.health_sync().await.unwrap().report;
+    assert!(report.records > 0);
+}

@@ -24,7 +24,7 @@ pub use types::*;
 pub use vneid_api::health::{DEFAULT_PAGE, MAX_PAGE};
 pub use vneid_identity::CalendarDate;
 
-pub(crate) use db::MIGRATION;
+pub(crate) use db::{MIGRATION, wipe as wipe_book};
 
 use crate::account::now_unix;
 use crate::error::WalletError;
