@@ -309,7 +309,7 @@ error_codes! {
     JudicialResidenceStart = "JUDICIAL_RESIDENCE_START", Judicial,
         "Quá trình cư trú phải bắt đầu từ khi đủ 14 tuổi.",
         "The residence history must start from the month you turned 14.";
-    JudicialType2NotAllowed = "JUDICIAL_TYPE2_NOT_ALLOWED", Judicial,
+    JudicialType2NotAllowed = "JUDICIAL_TYPE_TWO_NOT_ALLOWED", Judicial,
         "Phiếu lý lịch tư pháp số 2 chỉ cấp cho chính người yêu cầu, không được ủy quyền.",
         "Certificate No. 2 is issued only to the person themselves, not to a representative.";
     JudicialRequestNotFound = "JUDICIAL_REQUEST_NOT_FOUND", Judicial,
