@@ -230,6 +230,9 @@ pub struct VerificationResult {
     /// Issuing authority from the trust list.
     pub issuer_name: Option<String>,
     pub credential_type: Option<u16>,
+    /// Level-2 upgrade (issue 3): for an identity, the account level behind it — 2 for the
+    /// electronic ID (chip ID card verified), 1 for the core ID (population database only).
+    pub identity_level: Option<u8>,
     /// The phone's timestamp.
     pub presented_at: Option<u64>,
     /// The counter's time of the check (Unix seconds).
@@ -265,6 +268,7 @@ fn not_accepted(
         detail,
         issuer_name: None,
         credential_type: None,
+        identity_level: None,
         presented_at: None,
         checked_at,
         credential_expires_at: None,
@@ -283,6 +287,7 @@ fn result_of(verdict: Verdict, checked_at: u64) -> VerificationResult {
             detail: None,
             issuer_name: Some(v.issuer_name),
             credential_type: Some(v.credential_type),
+            identity_level: vneid_wallet::credential::claims::identity_level(v.credential_type),
             presented_at: Some(v.presented_at),
             checked_at: v.checked_at,
             credential_expires_at: Some(v.credential_expires),
