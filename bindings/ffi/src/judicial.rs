@@ -356,6 +356,26 @@ impl core::PaymentGateway for GatewayAdapter {
     }
 }
 
+/// The chip details a judicial form may take (and lock) from a chip read: `None` unless
+/// passive authentication passed, so an unverified chip never locks a field.
+#[uniffi::export]
+pub fn judicial_chip_details(identity: crate::chip::ChipIdentity) -> Option<ChipDetails> {
+    if !matches!(
+        identity.passive_authentication,
+        crate::chip::CheckVerdict::Passed
+    ) {
+        return None;
+    }
+    Some(ChipDetails::from_dg13(
+        identity.ethnicity,
+        identity.date_of_issue,
+        identity.place_of_residence,
+        identity.father_name,
+        identity.mother_name,
+        identity.spouse_name,
+    ))
+}
+
 fn join_error(e: tokio::task::JoinError) -> WalletError {
     WalletError::Internal(e.to_string())
 }

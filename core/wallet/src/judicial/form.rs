@@ -163,6 +163,34 @@ pub struct ChipDetails {
     pub spouse_name: Option<String>,
 }
 
+impl ChipDetails {
+    /// From DG13 fields as the chip prints them, after passive authentication passed (the
+    /// caller checks that: only a verified chip may lock form fields). The issue date comes
+    /// as `dd/mm/yyyy` and is kept only if it is a real date; empty values are dropped.
+    pub fn from_dg13(
+        ethnicity: Option<String>,
+        date_of_issue: Option<String>,
+        place_of_residence: Option<String>,
+        father_name: Option<String>,
+        mother_name: Option<String>,
+        spouse_name: Option<String>,
+    ) -> Self {
+        let keep = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        Self {
+            ethnicity: keep(ethnicity),
+            id_issue_date: keep(date_of_issue).and_then(|d| {
+                vneid_identity::CalendarDate::parse_ddmmyyyy(&d)
+                    .ok()
+                    .map(|d| d.to_iso())
+            }),
+            current_residence: keep(place_of_residence),
+            father_name: keep(father_name),
+            mother_name: keep(mother_name),
+            spouse_name: keep(spouse_name),
+        }
+    }
+}
+
 impl std::fmt::Debug for ChipDetails {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ChipDetails(<redacted>)")

@@ -587,6 +587,24 @@ mod tests {
     }
 
     #[test]
+    fn chip_details_take_dg13_dates_as_printed_and_drop_empty_values() {
+        let d = ChipDetails::from_dg13(
+            Some(" Kinh ".into()),
+            Some("01/06/2021".into()),
+            Some(String::new()),
+            Some("Nguyễn Văn Bình".into()),
+            None,
+            Some("  ".into()),
+        );
+        assert_eq!(d.ethnicity.as_deref(), Some("Kinh"));
+        assert_eq!(d.id_issue_date.as_deref(), Some("2021-06-01"));
+        assert_eq!(d.current_residence, None);
+        assert_eq!(d.spouse_name, None);
+        let bad = ChipDetails::from_dg13(None, Some("31/02/2021".into()), None, None, None, None);
+        assert_eq!(bad.id_issue_date, None);
+    }
+
+    #[test]
     fn months_parse_strictly() {
         assert_eq!(parse_month("2015-08"), Some(2015 * 12 + 7));
         for bad in [
