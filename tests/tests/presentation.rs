@@ -419,3 +419,60 @@ async fn a_credential_row_swapped_outside_the_app_is_dropped_and_another_copy_is
         .collect();
     assert!(!ids.contains(&1));
 }
+
+#[tokio::test]
+async fn photo_profile_carries_the_issuer_bound_thumbnail_to_the_counter() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    activate(&wallet, &backend).await;
+    wallet.fetch_credentials().await.unwrap();
+
+    let p = wallet
+        .present_with_photo(&PRESET_IDENTITY_CHECK, None)
+        .unwrap();
+    println!(
+        "identity check with photo: {} characters, QR version {}",
+        p.text.len(),
+        p.qr.version
+    );
+    assert!(
+        (26..=33).contains(&p.qr.version),
+        "QR version {}",
+        p.qr.version
+    );
+
+    let api = ApiClient::new(&backend.base_url(), Duration::from_secs(10)).unwrap();
+    let (trust, status) = counter_lists(&api, p.status.list).await;
+    let registry = Registry::builtin();
+    let policy = VerifyPolicy::default();
+    let verifier = Verifier {
+        registry: &registry,
+        trust: &trust,
+        status: &status,
+        policy: &policy,
+    };
+    match verifier.verify_text(&p.text, now(), &mut ReplayCache::default()) {
+        Verdict::Accept(v) => {
+            let photo = v.photo.expect("photo in the verdict");
+            assert!(photo.starts_with(&[0xFF, 0xD8]) && photo.len() <= 1_000);
+            let digest = v
+                .claims
+                .iter()
+                .find(|(k, _)| *k == keys::PORTRAIT_DIGEST)
+                .map(|(_, v)| v.clone());
+            assert_eq!(
+                digest,
+                Some(ClaimValue::Digest(
+                    vneid_wallet::credential::photo::photo_digest(&photo)
+                ))
+            );
+        }
+        other => panic!("not accepted: {other:?}"),
+    }
+    // Age over 18 discloses no portrait digest: no photo to bind.
+    assert!(matches!(
+        wallet.present_with_photo(&PRESET_AGE_OVER_18, None),
+        Err(WalletError::Presentation(_))
+    ));
+}

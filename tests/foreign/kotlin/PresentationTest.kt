@@ -285,4 +285,21 @@ val presentationTests = listOf(
         val (pinned, _) = activatedWallet(hex(ANCHOR_HEX))
         assertEquals(2, pinned.fetchCredentials().size, "with the right anchor pinned")
     },
+    test("photo profile: the identity check carries the issuer-bound face thumbnail and the counter gets it back") {
+        val (core, _) = activatedWallet()
+        core.fetchCredentials()
+        val qr = core.presentWithPhoto(PresentationPreset.IDENTITY_CHECK)
+        assertTrue(qr.qrVersion in 26u..33u) { "photo QR version ${qr.qrVersion}" }
+        assertTrue(qr.payload.length in 1_500..2_300) { "photo QR characters ${qr.payload.length}" }
+        val verifier = counter()
+        verifier.updateStatusList(statusList(qr.payload))
+        val ok = verifier.verify(qr.payload, null)
+        assertEquals(VerdictClass.ACCEPT, ok.verdict, "verdict (${ok.reason} ${ok.detail})")
+        val photo = ok.photo ?: fail("no photo in the result")
+        assertTrue(photo.size in 300..1_000) { "photo bytes ${photo.size}" }
+        assertEquals(0xFF.toByte(), photo[0], "JPEG SOI")
+        assertEquals(0xD8.toByte(), photo[1], "JPEG SOI")
+        val noPhoto = assertThrows<VneidException.Credential> { core.presentWithPhoto(PresentationPreset.AGE_OVER18) }
+        assertEquals(ErrorCode.PRESENTATION_FAILED, noPhoto.code, "photo without portrait digest")
+    },
 )

@@ -274,4 +274,20 @@ let presentationTests: [TestCase] = [
         let (pinned, _) = try await activatedWallet(trustAnchor: hex(anchorHex))
         try assertEqual(2, try await pinned.fetchCredentials().count, "with the right anchor pinned")
     },
+    test("photo profile: the identity check carries the issuer-bound face thumbnail and the counter gets it back") {
+        let (core, _) = try await activatedWallet()
+        _ = try await core.fetchCredentials()
+        let qr = try await core.presentWithPhoto(preset: .identityCheck)
+        try assertTrue((26...33).contains(qr.qrVersion), "photo QR version \(qr.qrVersion)")
+        try assertTrue((1_500...2_300).contains(qr.payload.count), "photo QR characters \(qr.payload.count)")
+        let verifier = try await counter()
+        _ = try verifier.updateStatusList(statusList: try await statusList(qr.payload))
+        let ok = verifier.verify(payloadText: qr.payload, nowUnix: nil)
+        try assertEqual(VerdictClass.accept, ok.verdict, "verdict (\(ok.reason) \(ok.detail ?? ""))")
+        guard let photo = ok.photo else { throw fail("no photo in the result") }
+        try assertTrue((300...1_000).contains(photo.count), "photo bytes \(photo.count)")
+        try assertEqual(Data([0xFF, 0xD8]), photo.prefix(2), "JPEG SOI")
+        let noPhoto = try await assertThrows(VneidError.self) { _ = try await core.presentWithPhoto(preset: .ageOver18) }
+        try assertEqual(ErrorCode.presentationFailed, try credentialCode(noPhoto), "photo without portrait digest")
+    },
 ]

@@ -19,7 +19,9 @@ use vneid_api::{self as api, CredentialKind};
 use vneid_credential::claims::{ClaimKey, CredentialTypeId, Preset, Registry, types};
 use vneid_credential::cose::{KeyError, PlatformSignature, PublicKey};
 use vneid_credential::issuer::{IssuedCredential, StatusRef};
-use vneid_credential::presentation::{DeviceSigner, PresentRequest, present, to_qr_text};
+use vneid_credential::presentation::{
+    DeviceSigner, PresentRequest, attach_photo, present, to_qr_text,
+};
 use vneid_credential::qr::{QrMatrix, render_matrix};
 use vneid_credential::receipt::{ReceiptError, check_receipt};
 use vneid_credential::request::VerifiedRequest;
@@ -356,6 +358,27 @@ impl Wallet {
         )
     }
 
+    /// Photo profile: as [`Wallet::present`], with the face thumbnail the issuer bound to the
+    /// copy's portrait digest carried in the QR (about +1,350 characters: QR version ≈ 30
+    /// instead of 15). For counters with neither a chip reader nor an online lookup. The
+    /// preset must disclose the portrait digest; a copy without a thumbnail (issued before
+    /// the profile, or a type without one) is `PRESENTATION_FAILED`.
+    pub fn present_with_photo(
+        &self,
+        preset: &Preset,
+        verifier_nonce: Option<&[u8]>,
+    ) -> Result<Presentation, WalletError> {
+        self.disclose_as(
+            preset.name,
+            preset.credential_type,
+            preset.claims,
+            verifier_nonce,
+            None,
+            None,
+            true,
+        )
+    }
+
     /// Two-way flow: answers a verifier's request QR that the app has checked with
     /// `vneid_credential::request::verify_request` (signature by a key registered in the
     /// trust list) and shown to the citizen ("{verifier} asks for …"). Discloses exactly the
@@ -385,7 +408,34 @@ impl Wallet {
         audience: Option<&str>,
         verifier_name: Option<&str>,
     ) -> Result<Presentation, WalletError> {
+        self.disclose_as(
+            name,
+            credential_type,
+            claims,
+            verifier_nonce,
+            audience,
+            verifier_name,
+            false,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn disclose_as(
+        &self,
+        name: &str,
+        credential_type: CredentialTypeId,
+        claims: &[ClaimKey],
+        verifier_nonce: Option<&[u8]>,
+        audience: Option<&str>,
+        verifier_name: Option<&str>,
+        with_photo: bool,
+    ) -> Result<Presentation, WalletError> {
         self.require_unlocked()?;
+        if with_photo && !claims.contains(&vneid_credential::claims::keys::PORTRAIT_DIGEST) {
+            return Err(WalletError::Presentation(
+                "the photo needs the portrait digest disclosed".into(),
+            ));
+        }
         let now = now_unix();
         let registry = Registry::builtin();
         let (row, cred) = self.usable_copy(&registry, credential_type, now)?;
@@ -399,8 +449,16 @@ impl Wallet {
             nonce: verifier_nonce,
             audience,
         };
-        let binary = present(&registry, &cred, &req, &signer)
+        let mut binary = present(&registry, &cred, &req, &signer)
             .map_err(|e| WalletError::Presentation(e.to_string()))?;
+        if with_photo {
+            let photo = cred
+                .photo
+                .as_deref()
+                .ok_or_else(|| WalletError::Presentation("this copy carries no photo".into()))?;
+            binary = attach_photo(&binary, photo)
+                .map_err(|e| WalletError::Presentation(e.to_string()))?;
+        }
         let text = to_qr_text(&binary);
         let qr = render_matrix(&text).map_err(|e| WalletError::Presentation(e.to_string()))?;
         let record = DisclosureRecord {
