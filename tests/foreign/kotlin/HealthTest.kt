@@ -55,11 +55,27 @@ private fun healthSignedList(path: String): ByteArray {
     return Base64.getUrlDecoder().decode(b64)
 }
 
+/** Wallet directories of this suite, deleted when each test ends (a 10 000-record book is ~25 MB). */
+private val healthDirs = mutableListOf<java.io.File>()
+
+/** A test whose wallet directories are deleted when it ends, passed or not. */
+private fun healthTest(name: String, timeoutMs: Long = 120_000, body: suspend () -> Unit) =
+    test(name, timeoutMs) {
+        try {
+            body()
+        } finally {
+            healthDirs.forEach { it.deleteRecursively() }
+            healthDirs.clear()
+        }
+    }
+
 private suspend fun healthWallet(): Pair<WalletCore, Citizen> {
     val c = DevBackend.freshCitizen()
+    val dir = Files.createTempDirectory("vneid-kotlin-health-").toFile()
+    healthDirs += dir
     val core = WalletCore(
         WalletConfig(
-            dataDir = Files.createTempDirectory("vneid-kotlin-health-").toString(),
+            dataDir = dir.toString(),
             backendUrl = TestEnv.backendUrl,
             deviceName = "Kotlin test phone",
             platform = Platform.ANDROID,
@@ -85,7 +101,7 @@ private fun query(
 ) = HealthQuery(kinds, from, to, facility, text, pageSize, token)
 
 val healthTests = listOf(
-    test("health book: sync, filtered pages, search without diacritics, notes, profile, FHIR, BHYT QR accepted at reception") {
+    healthTest("health book: sync, filtered pages, search without diacritics, notes, profile, FHIR, BHYT QR accepted at reception") {
         val (core, c) = healthWallet()
         setBook(c.idNumber, 400)
         val report = core.healthSync()
@@ -150,7 +166,7 @@ val healthTests = listOf(
         assertEquals(c.idNumber, claims["id_number"], "ID number")
     },
 
-    test("health sync cut off mid-page resumes where it stopped, without loss or duplicates") {
+    healthTest("health sync cut off mid-page resumes where it stopped, without loss or duplicates") {
         val (core, c) = healthWallet()
         setBook(c.idNumber, 130)
         healthDev("/v1/dev/health/fault", "{\"id_number\":\"${c.idNumber}\",\"pages_before_failure\":2}")
@@ -163,7 +179,7 @@ val healthTests = listOf(
         assertEquals(130uL, resumed.records, "records")
     },
 
-    test("timed: listing and filtering a page of a 10 000-record book through the FFI", timeoutMs = 600_000) {
+    healthTest("timed: listing and filtering a page of a 10 000-record book through the FFI", timeoutMs = 600_000) {
         val (core, c) = healthWallet()
         setBook(c.idNumber, 10_000)
         val t0 = System.nanoTime()

@@ -29,10 +29,19 @@ private func healthSignedList(_ path: String) async throws -> Data {
     return data
 }
 
+/// Wallet directories of this suite; each test deletes them when it ends.
+private var healthDirs: [URL] = []
+
+private func cleanHealthDirs() {
+    for url in healthDirs { try? FileManager.default.removeItem(at: url) }
+    healthDirs.removeAll()
+}
+
 private func healthWallet() async throws -> (WalletCore, Citizen) {
     let c = try await DevBackend.freshCitizen()
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("vneid-swift-health-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    healthDirs.append(url)
     let core = try WalletCore(
         config: WalletConfig(dataDir: url.path, backendUrl: try TestEnv.backendURL, deviceName: "Swift test phone",
                              platform: .ios, kdfIterations: 1_000, httpTimeoutSeconds: 60),
@@ -52,6 +61,7 @@ private func healthQuery(kinds: [HealthRecordKind] = [], text: String? = nil, fr
 
 let healthTests: [TestCase] = [
     test("health book: sync, filtered pages, search without diacritics, notes, profile, FHIR, BHYT QR accepted at reception") {
+        defer { cleanHealthDirs() }
         let (core, c) = try await healthWallet()
         try await healthDev("/v1/dev/health/book", "{\"id_number\":\"\(c.idNumber)\",\"records\":300}")
         let report = try await core.healthSync()
@@ -119,6 +129,7 @@ let healthTests: [TestCase] = [
     },
 
     test("health sync cut off mid-page resumes where it stopped, without loss or duplicates") {
+        defer { cleanHealthDirs() }
         let (core, c) = try await healthWallet()
         try await healthDev("/v1/dev/health/book", "{\"id_number\":\"\(c.idNumber)\",\"records\":90}")
         try await healthDev("/v1/dev/health/fault", "{\"id_number\":\"\(c.idNumber)\",\"pages_before_failure\":1}")
