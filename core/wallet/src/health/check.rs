@@ -64,11 +64,13 @@ pub fn check_record(r: &HealthRecord) -> Result<(), PageError> {
             card_number,
             beneficiary_group,
             benefit_level,
+            primary_care,
             valid_from,
             valid_to,
             five_years_from,
-            ..
         } => {
+            text(&primary_care.code, "facility code")?;
+            text(&primary_care.name, "facility name")?;
             let n = BhytNumber::parse(card_number).map_err(|_| PageError::Field("card number"))?;
             if n.group() != beneficiary_group || n.benefit_level() != *benefit_level {
                 return Err(PageError::Field("card group or level"));
@@ -118,8 +120,13 @@ pub fn check_record(r: &HealthRecord) -> Result<(), PageError> {
                 text(&d.code, "icd-10")?;
                 text(&d.name, "diagnosis")?;
             }
+            for p in procedures {
+                text(&p.code, "procedure code")?;
+                text(&p.name, "procedure")?;
+            }
             for p in prescriptions {
                 text(&p.drug, "drug")?;
+                text(&p.strength, "strength")?;
                 text(&p.dose, "dose")?;
             }
             if let Some(s) = discharge_summary {
@@ -128,13 +135,23 @@ pub fn check_record(r: &HealthRecord) -> Result<(), PageError> {
         }
         RecordBody::Referral {
             referral_number,
+            to_facility,
+            diagnosis,
             reason,
-            ..
         } => {
             text(referral_number, "referral number")?;
+            text(&to_facility.code, "facility code")?;
+            text(&to_facility.name, "facility name")?;
+            text(&diagnosis.code, "icd-10")?;
+            text(&diagnosis.name, "diagnosis")?;
             text(reason, "reason")?;
         }
-        RecordBody::Appointment { time, purpose, .. } => {
+        RecordBody::Appointment {
+            department,
+            time,
+            purpose,
+        } => {
+            text(department, "department")?;
             text(purpose, "purpose")?;
             let ok = time.len() == 5
                 && time.as_bytes().get(2) == Some(&b':')
@@ -146,12 +163,28 @@ pub fn check_record(r: &HealthRecord) -> Result<(), PageError> {
                 return Err(PageError::Field("time"));
             }
         }
-        RecordBody::SickLeave { from, to, .. } => {
+        RecordBody::SickLeave {
+            certificate_number,
+            from,
+            to,
+            diagnosis,
+            ..
+        } => {
+            text(certificate_number, "certificate number")?;
+            text(&diagnosis.code, "icd-10")?;
+            text(&diagnosis.name, "diagnosis")?;
             if date(from, "from")? > date(to, "to")? {
                 return Err(PageError::Field("leave period"));
             }
         }
-        RecordBody::DriverHealth { valid_until, .. } => {
+        RecordBody::DriverHealth {
+            certificate_number,
+            licence_class,
+            valid_until,
+            ..
+        } => {
+            text(certificate_number, "certificate number")?;
+            text(licence_class, "licence class")?;
             date(valid_until, "valid until")?;
         }
     }
@@ -259,6 +292,16 @@ mod tests {
             check_page(&p, 10, 10),
             Err(PageError::Field("card group or level"))
         );
+    }
+
+    #[test]
+    fn an_oversized_or_nul_text_field_refuses_the_page() {
+        let mut r = card("DN4010123456789");
+        r.title = "x".repeat(MAX_TEXT + 1);
+        assert_eq!(check_record(&r), Err(PageError::Field("title")));
+        let mut r = card("DN4010123456789");
+        r.facility.name = "a\0b".into();
+        assert_eq!(check_record(&r), Err(PageError::Field("facility name")));
     }
 
     #[test]
