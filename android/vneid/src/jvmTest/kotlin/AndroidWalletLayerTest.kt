@@ -185,3 +185,28 @@ val androidWalletNetworkTests = listOf(
         }
     },
 )
+
+val androidSecureAreaTests = listOf(
+    test("the core and the backend accept the Keystore adapter's key, signature and seal formats") {
+        val c = DevBackend.freshCitizen()
+        val sa = JcaKeystoreTwin()
+        val dir = Files.createTempDirectory("vneid-android-").toString()
+        val config = WalletConfig(dir, TestEnv.backendUrl, "Android layer test", Platform.ANDROID, 1_000u, 20u)
+        VneidWallet.open(config, sa).use { wallet ->
+            wallet.startActivation(ActivationInput(c.idNumber, c.phone, c.dateOfBirth, null))
+            wallet.verifyOtp(DevBackend.latestOtp(c.phone))
+            wallet.setPasscode("860247") // binds a SEC1 key after a DER proof of possession
+            wallet.fetchCredentials()
+            assertTrue(wallet.present(PresentationPreset.AGE_OVER18).payload.startsWith("VN1:")) { "QR payload" }
+        }
+        assertTrue(sa.sealed.get() > 0) { "the core never sealed anything" }
+        // A restart: the wallet opens its store with the sealed data key and logs in again.
+        VneidWallet.open(config, sa).use { wallet ->
+            val state = wallet.state()
+            assertTrue(state is WalletState.Locked) { "state after restart $state" }
+            wallet.unlock("860247")
+            assertEquals(c.idNumber, wallet.accountInfo().citizen.idNumber, "account as the backend sees it")
+        }
+        assertTrue(sa.unsealed.get() > 0) { "the core never unsealed anything" }
+    },
+)
