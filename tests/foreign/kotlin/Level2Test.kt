@@ -141,6 +141,7 @@ val level2Tests = listOf(
         val type = ok.credentialType ?: fail("no credential type in the verdict")
         assertEquals("electronic_id", credentialTypeName(type), "credential type name")
         assertEquals(2.toUByte(), credentialIdentityLevel(type), "level of the presented identity")
+        assertEquals(2.toUByte(), ok.identityLevel, "level in the verdict")
         assertEquals(1.toUByte(), credentialIdentityLevel(1u), "the core ID is the level-1 identity")
         assertEquals(AN, ok.claims.associate { it.claim.name to it.value }["id_number"], "ID number")
         assertTrue(result.chip.passiveAuthentication !is CheckVerdict.Passed) {
