@@ -470,6 +470,11 @@ async fn photo_profile_carries_the_issuer_bound_thumbnail_to_the_counter() {
         }
         other => panic!("not accepted: {other:?}"),
     }
+    let history = wallet.disclosure_history().unwrap();
+    assert_eq!(
+        history.last().map(|r| r.preset.as_str()),
+        Some("identity_check_with_photo")
+    );
     // Age over 18 discloses no portrait digest: no photo to bind.
     assert!(matches!(
         wallet.present_with_photo(&PRESET_AGE_OVER_18, None),

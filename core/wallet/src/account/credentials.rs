@@ -463,7 +463,12 @@ impl Wallet {
         let qr = render_matrix(&text).map_err(|e| WalletError::Presentation(e.to_string()))?;
         let record = DisclosureRecord {
             at: now,
-            preset: name.to_owned(),
+            // The face is personal data worth seeing in the history: name the disclosure so.
+            preset: if with_photo {
+                format!("{name}_with_photo")
+            } else {
+                name.to_owned()
+            },
             credential_type,
             claims: claims.to_vec(),
             verifier: verifier_name.map(str::to_owned),
