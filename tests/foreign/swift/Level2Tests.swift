@@ -112,6 +112,7 @@ let level2Tests: [TestCase] = [
         guard let type = ok.credentialType else { throw fail("no credential type in the verdict") }
         try assertEqual("electronic_id", credentialTypeName(credentialType: type), "credential type name")
         try assertEqual(UInt8(2), credentialIdentityLevel(credentialType: type), "level of the presented identity")
+        try assertEqual(UInt8(2), ok.identityLevel, "level in the verdict")
         try assertEqual(UInt8(1), credentialIdentityLevel(credentialType: 1), "the core ID is the level-1 identity")
     },
 ]
