@@ -22,6 +22,43 @@ pub mod paths {
     pub const DEV_HEALTH_DELETE: &str = "/v1/dev/health/delete";
     /// Dev-only: drop the connection in the middle of a later change page.
     pub const DEV_HEALTH_FAULT: &str = "/v1/dev/health/fault";
+    /// `POST`: signed credential copies of one certificate record of the citizen's book
+    /// (sick leave, driver health), one per device key.
+    pub const HEALTH_CERTIFICATE: &str = "/v1/health/certificates";
+}
+
+/// Asks for credential copies of one certificate of the book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthCertificateRequest {
+    /// The record's id as the change feed gave it.
+    pub record_id: String,
+    /// 1 to `MAX_BATCH` distinct P-256 keys (SEC1, base64url), one copy each.
+    pub device_public_keys: Vec<String>,
+}
+
+/// The issued copies (credential type `certificate`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthCertificateResponse {
+    pub copies: Vec<HealthCertificateCopy>,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthCertificateCopy {
+    pub device_public_key: String,
+    /// base64url holder envelope (secret to the holder).
+    pub credential: String,
+    pub status_list_id: u32,
+    pub status_index: u32,
+    pub expires_at: u64,
+}
+
+impl std::fmt::Debug for HealthCertificateCopy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HealthCertificateCopy")
+            .field("credential", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Records per change page when the client does not say.

@@ -4,8 +4,11 @@
 //! `Immunization`; encounters → `Encounter` with one `Condition` per ICD-10 diagnosis
 //! (system `http://hl7.org/fhir/sid/icd-10`), one `Procedure` per procedure and one
 //! `MedicationRequest` per prescription; referrals → `ServiceRequest`, re-examination
-//! appointments → `Appointment`. Sick-leave and driver certificates have no resource in this
-//! export yet and are left out. Every entry has a `urn:uuid:` full URL
+//! appointments → `Appointment`; certificates (sick leave, driver health) →
+//! `DocumentReference` with the certificate number as identifier, the leave period or the
+//! validity as `context.period` and the certificate's text as a `text/plain` attachment (R4
+//! has no resource for a medical certificate; a document about the patient is what it is).
+//! Every entry has a `urn:uuid:` full URL
 //! derived from the record id (so exporting twice gives the same ids) and references point
 //! only at entries of the same bundle. The self-declared profile is not exported: FHIR
 //! consumers would read it as facility data.
@@ -21,7 +24,14 @@ pub const SYSTEM_ID_NUMBER: &str = "https://vneid.example.vn/fhir/sid/so-dinh-da
 pub const SYSTEM_BHYT: &str = "https://vneid.example.vn/fhir/sid/the-bhyt";
 pub const SYSTEM_FACILITY: &str = "https://vneid.example.vn/fhir/sid/ma-co-so-kcb";
 pub const SYSTEM_REFERRAL: &str = "https://vneid.example.vn/fhir/sid/giay-chuyen-tuyen";
+pub const SYSTEM_SICK_LEAVE: &str = "https://vneid.example.vn/fhir/sid/giay-nghi-viec-bhxh";
+pub const SYSTEM_DRIVER_HEALTH: &str =
+    "https://vneid.example.vn/fhir/sid/giay-kham-suc-khoe-lai-xe";
 pub const SYSTEM_ICD10: &str = "http://hl7.org/fhir/sid/icd-10";
+/// Titles of the certificates as printed (Circular 56/2017/TT-BYT; joint Circular
+/// 24/2015/TTLT-BYT-BGTVT).
+pub const SICK_LEAVE_TITLE: &str = "Giấy chứng nhận nghỉ việc hưởng bảo hiểm xã hội";
+pub const DRIVER_HEALTH_TITLE: &str = "Giấy khám sức khỏe của người lái xe";
 const SYSTEM_ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 const SYSTEM_CONDITION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/condition-category";
 const SYSTEM_COVERAGE_CLASS: &str = "http://terminology.hl7.org/CodeSystem/coverage-class";
@@ -199,6 +209,45 @@ fn encounter(b: &mut Builder, r: &HealthRecord) {
     }
 }
 
+/// A certificate as a `DocumentReference`: `title` and `text` are what the paper says,
+/// `period` the leave period or the validity. `date` is an instant in FHIR, so the issue
+/// day is given at midnight Việt Nam time (UTC+7).
+#[allow(clippy::too_many_arguments)]
+fn certificate(
+    b: &mut Builder,
+    r: &HealthRecord,
+    system: &str,
+    number: &str,
+    title: &str,
+    text: &str,
+    start: &str,
+    end: &str,
+) {
+    use base64::Engine as _;
+    let data = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    b.add(
+        &format!("{}/document", r.id),
+        json!({
+            "resourceType": "DocumentReference",
+            "identifier": [{ "system": system, "value": number }],
+            "status": "current",
+            "docStatus": "final",
+            "type": { "text": title },
+            "subject": b.patient(),
+            "date": format!("{}T00:00:00+07:00", r.date),
+            "author": [facility(&r.facility)],
+            "description": text,
+            "content": [{ "attachment": {
+                "contentType": "text/plain; charset=utf-8",
+                "language": "vi",
+                "data": data,
+                "title": title,
+            }}],
+            "context": { "period": { "start": start, "end": end } },
+        }),
+    );
+}
+
 /// The bundle for `patient` and `records`; `timestamp` is an RFC 3339 instant.
 pub fn bundle(patient: &CitizenProfile, records: &[HealthRecord], timestamp: &str) -> Value {
     let patient_name = format!("patient/{}", patient.id_number);
@@ -340,8 +389,50 @@ pub fn bundle(patient: &CitizenProfile, records: &[HealthRecord], timestamp: &st
                     }),
                 );
             }
-            // Certificates (sick leave, driver health) have no resource in this export yet.
-            RecordBody::SickLeave { .. } | RecordBody::DriverHealth { .. } => {}
+            RecordBody::SickLeave {
+                certificate_number,
+                from,
+                to,
+                days,
+                diagnosis,
+            } => certificate(
+                &mut b,
+                r,
+                SYSTEM_SICK_LEAVE,
+                certificate_number,
+                SICK_LEAVE_TITLE,
+                &format!(
+                    "Số {certificate_number}. Nghỉ {days} ngày, từ {from} đến {to}. \
+                     Chẩn đoán: {} ({}). Nơi cấp: {}.",
+                    diagnosis.name, diagnosis.code, r.facility.name
+                ),
+                from,
+                to,
+            ),
+            RecordBody::DriverHealth {
+                certificate_number,
+                licence_class,
+                fit_to_drive,
+                valid_until,
+            } => certificate(
+                &mut b,
+                r,
+                SYSTEM_DRIVER_HEALTH,
+                certificate_number,
+                DRIVER_HEALTH_TITLE,
+                &format!(
+                    "Số {certificate_number}. Hạng {licence_class}: {}. Có giá trị đến {valid_until}. \
+                     Nơi cấp: {}.",
+                    if *fit_to_drive {
+                        "đủ điều kiện sức khỏe lái xe"
+                    } else {
+                        "không đủ điều kiện sức khỏe lái xe"
+                    },
+                    r.facility.name
+                ),
+                &r.date,
+                valid_until,
+            ),
         }
     }
     json!({
