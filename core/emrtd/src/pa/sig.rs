@@ -65,7 +65,7 @@ pub enum Curve {
     BrainpoolP512r1,
     /// A named curve this crate does not know (dotted OID).
     OtherNamed(String),
-    /// Explicit domain parameters (kept raw; not matched to a named curve yet).
+    /// Explicit domain parameters that match no supported curve (kept raw).
     Explicit(Vec<u8>),
 }
 
@@ -144,7 +144,11 @@ impl PublicKey {
                             .map_err(|_| SigError::BadKey("curve OID"))?;
                         Curve::from_oid(&oid)
                     }
-                    Ok(t) if t.tag == 0x30 => Curve::Explicit(params.to_vec()),
+                    // Explicit parameters of a supported curve are that curve; others stay
+                    // raw and unsupported.
+                    Ok(t) if t.tag == 0x30 => crate::curve_params::named_curve(params)
+                        .map(|d| d.curve())
+                        .unwrap_or_else(|| Curve::Explicit(params.to_vec())),
                     _ => return Err(SigError::BadKey("EC parameters")),
                 };
                 if key.is_empty() {
@@ -443,6 +447,7 @@ fn verify_ecdsa_prehash(
         Curve::P256 => check!(p256::NistP256),
         Curve::P384 => check!(p384::NistP384),
         Curve::BrainpoolP256r1 => check!(bp256::BrainpoolP256r1),
+        Curve::BrainpoolP384r1 => check!(bp384::BrainpoolP384r1),
         other => Err(SigError::Unsupported(format!("ECDSA on {other:?}"))),
     }
 }
