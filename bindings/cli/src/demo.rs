@@ -187,7 +187,7 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
 
     step(
         9,
-        "Reading the citizen's chip ID card (virtual CCCD: BAC, secure messaging, passive authentication)",
+        "Reading the citizen's chip ID card (virtual CCCD: PACE, secure messaging, chip, active and passive authentication)",
     );
     match crate::read_card::read_for_demo(&citizen.id_number) {
         Some(Ok(line)) => println!("    {line}"),

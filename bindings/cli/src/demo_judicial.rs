@@ -159,11 +159,24 @@ pub async fn run(
         return Err("the judicial-record certificate was not accepted".into());
     }
     let history = wallet.judicial_history(draft.local_id)?;
-    println!(
-        "    request history: {} entries, ending {:?}",
-        history.len(),
-        history.last().map(|h| h.kind)
-    );
+    let steps: Vec<String> = history.iter().map(|h| step_label(h.kind)).collect();
+    println!("    request history: {}", steps.join(" → "));
     wallet.set_judicial_listener(None);
     Ok(())
+}
+
+/// One history step as the citizen would read it in the app's timeline.
+fn step_label(kind: vneid_wallet::judicial::HistoryKind) -> String {
+    use vneid_wallet::judicial::HistoryKind as K;
+    match kind {
+        K::Drafted => "drafted".into(),
+        K::Queued => "queued".into(),
+        K::SendAttempt => "sent".into(),
+        K::Submitted => "submitted".into(),
+        K::Failed => "failed".into(),
+        K::Office(status) => format!("office: {status:?}").to_lowercase(),
+        K::Answered => "answered".into(),
+        K::Paid => "paid".into(),
+        K::CertificateStored => "certificate stored".into(),
+    }
 }

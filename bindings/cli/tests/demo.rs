@@ -1,6 +1,8 @@
 //! The main job, `vneid demo`, run as a user runs it: every step must succeed and end with
 //! the verdicts the README promises.
 
+#![allow(clippy::expect_used)]
+
 use std::process::Command;
 
 #[test]
