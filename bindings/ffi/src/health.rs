@@ -3,6 +3,7 @@
 //! FHIR bundle, which is JSON by definition. The BHYT card QR is `present(HealthInsurance)`.
 
 use crate::error::VneidError;
+use crate::presentation::{CredentialSummary, PresentationQr};
 use crate::wallet::WalletCore;
 use vneid_wallet::ErrorCode;
 use vneid_wallet::health as h;
@@ -334,6 +335,10 @@ pub struct HealthSyncReport {
     pub card_copies_fetched: u32,
     /// Set when the book synced but the card credential could not be fetched.
     pub card_error: Option<ErrorCode>,
+    /// Current certificates (sick leave, driver health) whose QR copies were fetched.
+    pub certificates_fetched: u32,
+    /// Set when the book synced but certificate copies could not be fetched.
+    pub certificate_error: Option<ErrorCode>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -477,7 +482,38 @@ impl WalletCore {
             records: o.report.records,
             card_copies_fetched: o.report.card_copies_fetched,
             card_error: o.card_error,
+            certificates_fetched: o.report.certificates_fetched,
+            certificate_error: o.certificate_error,
         })
+    }
+
+    /// Fetches QR copies of one certificate of the book (sick leave, driver health).
+    pub async fn health_fetch_certificate(
+        &self,
+        record_id: String,
+    ) -> Result<CredentialSummary, VneidError> {
+        self.run(move |w| async move { w.health_fetch_certificate(&record_id).await })
+            .await
+            .map(Into::into)
+    }
+
+    /// Copies of one certificate on hand.
+    pub fn health_certificate_copies(
+        &self,
+        record_id: String,
+    ) -> Result<CredentialSummary, VneidError> {
+        Ok(self.wallet.health_certificate_copies(&record_id)?.into())
+    }
+
+    /// One certificate of the book as a QR for the counter (the whole certificate, recorded
+    /// in the disclosure history); fetches copies first when none is left unused.
+    pub async fn health_present_certificate(
+        &self,
+        record_id: String,
+    ) -> Result<PresentationQr, VneidError> {
+        self.run(move |w| async move { w.health_present_certificate(&record_id, None).await })
+            .await
+            .map(Into::into)
     }
 
     /// One page of the book, newest first.

@@ -218,6 +218,25 @@ impl ApiClient {
         .await
     }
 
+    /// Health book: credential copies of one certificate record (sick leave, driver health).
+    pub async fn health_certificate(
+        &self,
+        access_token: &str,
+        req: &api::health::HealthCertificateRequest,
+    ) -> Result<api::health::HealthCertificateResponse, ApiError> {
+        self.send(
+            self.http
+                .post(format!(
+                    "{}{}",
+                    self.base,
+                    api::health::paths::HEALTH_CERTIFICATE
+                ))
+                .bearer_auth(access_token)
+                .json(req),
+        )
+        .await
+    }
+
     /// Dev-only: revokes one issued status index (tests and the demo).
     pub async fn dev_revoke(
         &self,

@@ -376,6 +376,7 @@ impl Wallet {
             None,
             None,
             true,
+            None,
         )
     }
 
@@ -416,6 +417,29 @@ impl Wallet {
             audience,
             verifier_name,
             false,
+            None,
+        )
+    }
+
+    /// Health book (issue 5): as [`Wallet::present`], from the copies `ids` only (one
+    /// certificate's copies, all of type `credential_type`).
+    pub(crate) fn present_among(
+        &self,
+        name: &str,
+        credential_type: CredentialTypeId,
+        claims: &[ClaimKey],
+        verifier_nonce: Option<&[u8]>,
+        ids: &[i64],
+    ) -> Result<Presentation, WalletError> {
+        self.disclose_as(
+            name,
+            credential_type,
+            claims,
+            verifier_nonce,
+            None,
+            None,
+            false,
+            Some(ids),
         )
     }
 
@@ -429,6 +453,7 @@ impl Wallet {
         audience: Option<&str>,
         verifier_name: Option<&str>,
         with_photo: bool,
+        only: Option<&[i64]>,
     ) -> Result<Presentation, WalletError> {
         self.require_unlocked()?;
         if with_photo && !claims.contains(&vneid_credential::claims::keys::PORTRAIT_DIGEST) {
@@ -438,7 +463,7 @@ impl Wallet {
         }
         let now = now_unix();
         let registry = Registry::builtin();
-        let (row, cred) = self.usable_copy(&registry, credential_type, now)?;
+        let (row, cred) = self.usable_copy(&registry, credential_type, only, now)?;
         let signer = SecureAreaSigner {
             secure_area: self.secure_area.as_ref(),
             alias: &row.key_alias,
@@ -496,13 +521,18 @@ impl Wallet {
         &self,
         registry: &Registry,
         credential_type: CredentialTypeId,
+        only: Option<&[i64]>,
         now: u64,
     ) -> Result<(CredentialRow, IssuedCredential), WalletError> {
         loop {
             let picked = {
                 let store = self.store()?;
                 store.read(|c, sealer| {
-                    let Some(row) = store::pick_credential(c, credential_type, now)? else {
+                    let picked = match only {
+                        Some(ids) => store::pick_credential_among(c, credential_type, now, ids)?,
+                        None => store::pick_credential(c, credential_type, now)?,
+                    };
+                    let Some(row) = picked else {
                         return Ok(None);
                     };
                     let env = store::open_credential(c, sealer, &row).ok();

@@ -74,6 +74,8 @@ pub const TABLES: &[&str] = &[
     "health_notes",
     "health_sync",
     "health_profile",
+    // Which credential copies belong to which certificate (see `cert.rs`).
+    "health_cert_copies",
 ];
 
 /// The key of the search index: HMAC-SHA256 keyed with a value derived (HMAC as a PRF) from

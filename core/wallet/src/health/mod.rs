@@ -7,6 +7,7 @@
 //! page's cursor; the next sync asks again from there, and re-applying a change the wallet
 //! already has is a no-op (same or older version), so nothing is duplicated or lost.
 
+mod cert;
 mod check;
 mod db;
 mod fhir;
@@ -24,6 +25,8 @@ pub use types::*;
 pub use vneid_api::health::{DEFAULT_PAGE, MAX_PAGE};
 pub use vneid_identity::CalendarDate;
 
+pub(crate) use cert::CERT_MIGRATION;
+pub use cert::PRESET_HEALTH_CERTIFICATE;
 pub(crate) use db::{MIGRATION, wipe as wipe_book};
 
 use crate::account::now_unix;
@@ -45,6 +48,8 @@ pub struct SyncOutcome {
     /// Set when the book synced but fetching BHYT credential copies failed (the card can
     /// then not be presented as a QR until a later sync succeeds).
     pub card_error: Option<ErrorCode>,
+    /// Set when the book synced but fetching certificate copies failed.
+    pub certificate_error: Option<ErrorCode>,
 }
 
 fn rfc3339(now: u64) -> String {
@@ -68,7 +73,9 @@ impl Wallet {
     }
 
     /// Syncs the book, `page_size` changes per request (1..=500), then makes sure BHYT
-    /// credential copies are on hand if the book has a card.
+    /// credential copies are on hand if the book has a card, and copies of current
+    /// certificates (sick leave of the last 30 days, valid driver certificates); copies of
+    /// withdrawn certificates are deleted.
     pub async fn health_sync_with(&self, page_size: u32) -> Result<SyncOutcome, WalletError> {
         if page_size == 0 || page_size > vneid_api::health::MAX_PAGE {
             return Err(WalletError::HealthInput("page size"));
@@ -81,7 +88,22 @@ impl Wallet {
             }
             Err(e) => Some(e.code()),
         };
-        Ok(SyncOutcome { report, card_error })
+        // Certificates: a failure leaves the book synced; presenting fetches again.
+        let certificate_error = match self.drop_withdrawn_certificate_copies().await {
+            Ok(()) => match self.ensure_certificate_copies().await {
+                Ok(n) => {
+                    report.certificates_fetched = n;
+                    None
+                }
+                Err(e) => Some(e.code()),
+            },
+            Err(e) => Some(e.code()),
+        };
+        Ok(SyncOutcome {
+            report,
+            card_error,
+            certificate_error,
+        })
     }
 
     async fn health_sync_pages(&self, page_size: u32) -> Result<SyncReport, WalletError> {

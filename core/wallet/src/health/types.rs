@@ -143,6 +143,8 @@ pub struct SyncReport {
     pub records: u64,
     /// BHYT credential copies fetched for presenting the card.
     pub card_copies_fetched: u32,
+    /// Certificates (sick leave, driver health) whose credential copies were fetched.
+    pub certificates_fetched: u32,
 }
 
 /// The book at a glance.

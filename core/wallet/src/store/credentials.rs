@@ -105,6 +105,36 @@ pub fn pick_credential(
         .optional()?)
 }
 
+/// As [`pick_credential`], among the copies `ids` only (one certificate's copies).
+pub fn pick_credential_among(
+    conn: &Connection,
+    credential_type: u16,
+    now: u64,
+    ids: &[i64],
+) -> Result<Option<CredentialRow>, StoreError> {
+    let mut best: Option<CredentialRow> = None;
+    for id in ids {
+        let r = conn
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM credentials
+                     WHERE id = ?1 AND credential_type = ?2 AND expires_at > ?3"
+                ),
+                params![id, credential_type, sql(now)],
+                row,
+            )
+            .optional()?;
+        if let Some(r) = r {
+            // Same order as `pick_credential`: never used first, then least recently used.
+            let key = |r: &CredentialRow| (r.used_at.is_some(), r.used_at, r.id);
+            if best.as_ref().is_none_or(|b| key(&r) < key(b)) {
+                best = Some(r);
+            }
+        }
+    }
+    Ok(best)
+}
+
 /// The holder envelope of a copy.
 pub fn open_credential(
     conn: &Connection,

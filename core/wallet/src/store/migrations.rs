@@ -71,6 +71,8 @@ const MIGRATIONS: &[&str] = &[
     // Health book (issue 5): sealed records, keyed search terms, facilities, notes, the sync
     // cursor and the self-declared profile (see core/wallet/src/health/db.rs).
     crate::health::MIGRATION,
+    // Health-book certificates as credentials (issue 5): which copies are of which record.
+    crate::health::CERT_MIGRATION,
 ];
 
 /// Tables holding user data (everything but `meta`), emptied when the data key is lost.
@@ -89,6 +91,7 @@ const USER_TABLES: &[&str] = &[
     "health_notes",
     "health_sync",
     "health_profile",
+    "health_cert_copies",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

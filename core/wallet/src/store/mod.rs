@@ -13,7 +13,7 @@ pub use account::{
 pub use credentials::{
     CredentialRow, DisclosureRecord, delete_credentials, delete_disclosures, insert_credential,
     insert_disclosure, list_credentials, load_disclosures, mark_used, open_credential,
-    pick_credential,
+    pick_credential, pick_credential_among,
 };
 
 use crate::crypto::{CryptoError, SymmetricKey};
