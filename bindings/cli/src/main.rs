@@ -64,6 +64,13 @@ enum BackendCommand {
         /// Enables the dev-only SMS outbox endpoint guarded by this token.
         #[arg(long)]
         dev_token: Option<String>,
+        /// Level 2: a CSCA certificate (PEM bundle or DER) chip evidence may chain to;
+        /// repeatable. With neither this nor --master-list, every test CSCA of fixtures/pki.
+        #[arg(long = "csca", value_name = "FILE")]
+        cscas: Vec<std::path::PathBuf>,
+        /// Level 2: an ICAO CSCA master list; its signer must chain to a --csca. Repeatable.
+        #[arg(long = "master-list", value_name = "FILE")]
+        master_lists: Vec<std::path::PathBuf>,
     },
     /// Print a few seeded citizens (synthetic data) to try the demo by hand.
     Citizens {
@@ -110,10 +117,25 @@ async fn backend(command: BackendCommand) -> Result<(), Box<dyn std::error::Erro
             db,
             listen,
             dev_token,
+            cscas,
+            master_lists,
         } => {
+            // Level 2 (issue 3): the operator's CSCAs replace the test ones.
+            let csca_trust = if cscas.is_empty() && master_lists.is_empty() {
+                None
+            } else {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)?
+                    .as_secs();
+                let trust =
+                    vneid_backend::csca::trust_store_from_files(&cscas, &master_lists, now)?;
+                eprintln!("trusting {} CSCA certificates", trust.cscas().len());
+                Some(std::sync::Arc::new(trust))
+            };
             let config = vneid_backend::BackendConfig {
                 db_path: Some(db),
                 dev_token,
+                csca_trust,
                 ..Default::default()
             };
             let listener = tokio::net::TcpListener::bind(&listen).await?;
