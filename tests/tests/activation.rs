@@ -8,23 +8,18 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use vneid_backend::{BackendConfig, RunningBackend, SeededCitizen};
+use vneid_backend::{RunningBackend, SeededCitizen};
+use vneid_tests::{
+    PASSCODE, activate, activation_input, spawn_backend, verify_latest_otp, wallet_config,
+};
 use vneid_wallet::{
-    ActivationInput, BlockReason, ErrorCode, Passcode, SoftwareSecureArea, Wallet, WalletConfig,
-    WalletError, WalletState,
+    BlockReason, ErrorCode, Passcode, SoftwareSecureArea, Wallet, WalletConfig, WalletError,
+    WalletState,
 };
 use zeroize::Zeroizing;
 
-const PASSCODE: &str = "860247";
-
 async fn backend() -> RunningBackend {
-    vneid_backend::spawn(BackendConfig {
-        dev_token: Some("test-dev-token".into()),
-        seed_citizens: 50,
-        ..Default::default()
-    })
-    .await
-    .expect("backend starts")
+    spawn_backend(|c| c.seed_citizens = 50).await
 }
 
 /// One phone: a software secure area dir and a wallet data dir.
@@ -44,30 +39,9 @@ impl Phone {
     }
 
     fn wallet(&self, backend: &RunningBackend) -> Wallet {
-        let mut config = WalletConfig::new(&self.data_dir, backend.base_url());
-        config.kdf_iterations = 1_000;
+        let config = wallet_config(&self.data_dir, backend.base_url());
         Wallet::open(config, self.secure_area.clone()).unwrap()
     }
-}
-
-fn input(c: &SeededCitizen) -> ActivationInput {
-    ActivationInput {
-        id_number: c.id_number.clone(),
-        phone: c.phone.clone(),
-        date_of_birth: c.date_of_birth.clone(),
-        email: None,
-    }
-}
-
-async fn verify_latest_otp(wallet: &Wallet, backend: &RunningBackend, c: &SeededCitizen) {
-    let otp = backend.latest_otp(&c.phone).expect("an OTP was sent");
-    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
-}
-
-async fn activate(wallet: &Wallet, backend: &RunningBackend, c: &SeededCitizen) {
-    wallet.start_activation(input(c)).await.unwrap();
-    verify_latest_otp(wallet, backend, c).await;
-    wallet.set_passcode(Passcode::new(PASSCODE)).await.unwrap();
 }
 
 fn citizen(backend: &RunningBackend, i: usize) -> SeededCitizen {
@@ -83,7 +57,7 @@ async fn activation_binds_the_device_unlocks_and_reads_the_account() {
     let c = citizen(&backend, 0);
     assert_eq!(wallet.state().unwrap(), WalletState::NotActivated);
 
-    let sent = wallet.start_activation(input(&c)).await.unwrap();
+    let sent = wallet.start_activation(activation_input(&c)).await.unwrap();
     assert!(sent.masked_phone.ends_with(&c.phone[c.phone.len() - 3..]));
     assert!(matches!(
         wallet.state().unwrap(),
@@ -123,7 +97,7 @@ async fn wrong_otps_count_down_then_the_activation_must_start_again() {
     let root = tempfile::tempdir().unwrap();
     let wallet = Phone::new(root.path(), "p").wallet(&backend);
     let c = citizen(&backend, 1);
-    let sent = wallet.start_activation(input(&c)).await.unwrap();
+    let sent = wallet.start_activation(activation_input(&c)).await.unwrap();
     let real = backend.latest_otp(&c.phone).unwrap();
     let wrong = if real == "000001" { "000002" } else { "000001" };
     let mut last = None;
@@ -150,7 +124,7 @@ async fn malformed_otp_is_refused_locally() {
     let root = tempfile::tempdir().unwrap();
     let wallet = Phone::new(root.path(), "p").wallet(&backend);
     let c = citizen(&backend, 2);
-    wallet.start_activation(input(&c)).await.unwrap();
+    wallet.start_activation(activation_input(&c)).await.unwrap();
     let err = wallet
         .verify_otp(Zeroizing::new("12ab".into()))
         .await
@@ -166,7 +140,7 @@ async fn mismatched_identity_is_refused_without_saying_which_part() {
     let wallet = Phone::new(root.path(), "p").wallet(&backend);
     let a = citizen(&backend, 3);
     let b = citizen(&backend, 4);
-    let mut wrong = input(&a);
+    let mut wrong = activation_input(&a);
     wrong.phone = b.phone.clone();
     let err = wallet.start_activation(wrong).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::IdentityMismatch);
@@ -179,7 +153,7 @@ async fn weak_passcodes_and_the_birth_date_are_refused() {
     let root = tempfile::tempdir().unwrap();
     let wallet = Phone::new(root.path(), "p").wallet(&backend);
     let c = citizen(&backend, 5);
-    wallet.start_activation(input(&c)).await.unwrap();
+    wallet.start_activation(activation_input(&c)).await.unwrap();
     verify_latest_otp(&wallet, &backend, &c).await;
     let dob = &c.date_of_birth; // YYYY-MM-DD
     let ddmmyy = format!("{}{}{}", &dob[8..10], &dob[5..7], &dob[2..4]);
@@ -322,7 +296,7 @@ async fn abandoning_an_unlock_midway_still_counts_the_attempt() {
     let backend = backend().await;
     let root = tempfile::tempdir().unwrap();
     let phone = Phone::new(root.path(), "p");
-    let mut config = WalletConfig::new(&phone.data_dir, backend.base_url());
+    let mut config = wallet_config(&phone.data_dir, backend.base_url());
     config.kdf_iterations = 600_000;
     let wallet = Wallet::open(config, phone.secure_area.clone()).unwrap();
     let c = citizen(&backend, 10);
@@ -397,7 +371,7 @@ async fn a_restart_during_activation_resumes_at_the_otp_entry() {
     let c = citizen(&backend, 13);
     phone
         .wallet(&backend)
-        .start_activation(input(&c))
+        .start_activation(activation_input(&c))
         .await
         .unwrap();
     let wallet = phone.wallet(&backend);
@@ -417,7 +391,7 @@ async fn resending_too_soon_is_refused_with_a_wait_time() {
     let root = tempfile::tempdir().unwrap();
     let wallet = Phone::new(root.path(), "p").wallet(&backend);
     let c = citizen(&backend, 14);
-    wallet.start_activation(input(&c)).await.unwrap();
+    wallet.start_activation(activation_input(&c)).await.unwrap();
     let err = wallet.resend_otp().await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::OtpResendTooSoon);
     assert!(err.retry_after_seconds().unwrap() > 0);
@@ -486,8 +460,7 @@ async fn a_store_whose_data_key_is_lost_starts_empty() {
     activate(&phone.wallet(&backend), &backend, &c).await;
     // The same database opened with another secure area (restored onto another phone).
     let other = Phone::new(root.path(), "other");
-    let mut config = WalletConfig::new(&phone.data_dir, backend.base_url());
-    config.kdf_iterations = 1_000;
+    let config = wallet_config(&phone.data_dir, backend.base_url());
     let wallet = Wallet::open(config, other.secure_area.clone()).unwrap();
     assert_eq!(
         wallet.reset_reason(),

@@ -18,16 +18,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use std::sync::Arc;
 use vneid_api::{IssueCredentialsResponse, paths};
 use vneid_backend::{Backend, BackendConfig};
+use vneid_tests::{activate, open_wallet};
 use vneid_wallet::credential::claims::Registry;
 use vneid_wallet::credential::cose::{PublicKey, SigningKey};
 use vneid_wallet::credential::issuer::{IssueRequest, IssuedCredential, SystemSalts, issue};
 use vneid_wallet::credential::receipt::ReceiptError;
 use vneid_wallet::credential::trust::IssuerError;
-use vneid_wallet::{
-    ActivationInput, CredentialRejection, ErrorCode, Passcode, SoftwareSecureArea, Wallet,
-    WalletConfig, WalletError,
-};
-use zeroize::Zeroizing;
+use vneid_wallet::{CredentialRejection, ErrorCode, Wallet, WalletError};
 
 /// How the layer forges.
 #[derive(Clone, Copy)]
@@ -119,23 +116,9 @@ async fn forging_backend(forgery: Forgery) -> (Backend, String) {
 }
 
 async fn activated_wallet(root: &std::path::Path, backend: &Backend, url: &str) -> Wallet {
-    let sa = Arc::new(SoftwareSecureArea::open_dir(&root.join("secure-area")).unwrap());
-    let mut config = WalletConfig::new(root.join("wallet"), url.to_owned());
-    config.kdf_iterations = 1_000;
-    let wallet = Wallet::open(config, sa).unwrap();
+    let wallet = open_wallet(root, url, |_| {});
     let c = backend.sample_citizens(1).pop().unwrap();
-    wallet
-        .start_activation(ActivationInput {
-            id_number: c.id_number.clone(),
-            phone: c.phone.clone(),
-            date_of_birth: c.date_of_birth.clone(),
-            email: None,
-        })
-        .await
-        .unwrap();
-    let otp = backend.latest_otp(&c.phone).unwrap();
-    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
-    wallet.set_passcode(Passcode::new("860247")).await.unwrap();
+    activate(&wallet, backend, &c).await;
     wallet
 }
 
@@ -184,31 +167,18 @@ async fn a_trust_list_signed_by_another_anchor_refuses_the_fetch() {
     .await
     .unwrap();
     let root = tempfile::tempdir().unwrap();
-    let sa = Arc::new(SoftwareSecureArea::open_dir(&root.path().join("secure-area")).unwrap());
-    let mut config = WalletConfig::new(root.path().join("wallet"), backend.base_url());
-    config.kdf_iterations = 1_000;
-    // Pin some other anchor: the genuine list no longer verifies.
-    config.trust_anchors = vec![
-        SigningKey::generate()
-            .unwrap()
-            .public_key()
-            .compressed()
-            .to_vec(),
-    ];
-    let wallet = Wallet::open(config, sa).unwrap();
+    let wallet = open_wallet(root.path(), &backend.base_url(), |config| {
+        // Pin some other anchor: the genuine list no longer verifies.
+        config.trust_anchors = vec![
+            SigningKey::generate()
+                .unwrap()
+                .public_key()
+                .compressed()
+                .to_vec(),
+        ];
+    });
     let c = backend.sample_citizens(1).pop().unwrap();
-    wallet
-        .start_activation(ActivationInput {
-            id_number: c.id_number.clone(),
-            phone: c.phone.clone(),
-            date_of_birth: c.date_of_birth.clone(),
-            email: None,
-        })
-        .await
-        .unwrap();
-    let otp = backend.latest_otp(&c.phone).unwrap();
-    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
-    wallet.set_passcode(Passcode::new("860247")).await.unwrap();
+    activate(&wallet, &backend, &c).await;
     let err = wallet.fetch_credentials().await.unwrap_err();
     assert!(
         matches!(

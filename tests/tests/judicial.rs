@@ -15,7 +15,8 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use vneid_api::judicial::{DevJudicialAction, DevJudicialAdvanceRequest};
-use vneid_backend::{BackendConfig, RunningBackend, SeededCitizen};
+use vneid_backend::{RunningBackend, SeededCitizen};
+use vneid_tests::{DEV_TOKEN, PASSCODE, activate, spawn_backend};
 use vneid_wallet::api_client::ApiClient;
 use vneid_wallet::credential::claims::{ClaimValue, Registry, keys, types};
 use vneid_wallet::credential::cose::PublicKey;
@@ -25,13 +26,7 @@ use vneid_wallet::judicial::{
     FieldErrorKind, HistoryKind, JudicialForm, JudicialStatus, JudicialStatusListener, LocalState,
     StatusChange, SubmitFault, TestPaymentGateway, month_turning_14,
 };
-use vneid_wallet::{
-    ActivationInput, ErrorCode, Passcode, SoftwareSecureArea, Wallet, WalletConfig,
-};
-use zeroize::Zeroizing;
-
-const PASSCODE: &str = "860247";
-const DEV_TOKEN: &str = "test-dev-token";
+use vneid_wallet::{ErrorCode, Passcode, Wallet};
 
 struct Env {
     backend: RunningBackend,
@@ -42,14 +37,11 @@ struct Env {
 async fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("backend.sqlite3");
-    let backend = vneid_backend::spawn(BackendConfig {
-        dev_token: Some(DEV_TOKEN.into()),
-        seed_citizens: 40,
-        db_path: Some(db.clone()),
-        ..Default::default()
+    let backend = spawn_backend(|c| {
+        c.seed_citizens = 40;
+        c.db_path = Some(db.clone());
     })
-    .await
-    .expect("backend starts");
+    .await;
     Env {
         backend,
         db,
@@ -90,26 +82,7 @@ fn open_wallet(root: &Path, url: &str) -> Wallet {
 }
 
 fn open_wallet_with_timeout(root: &Path, url: &str, timeout: Duration) -> Wallet {
-    let sa = Arc::new(SoftwareSecureArea::open_dir(&root.join("secure-area")).unwrap());
-    let mut config = WalletConfig::new(root.join("wallet"), url);
-    config.kdf_iterations = 1_000;
-    config.http_timeout = timeout;
-    Wallet::open(config, sa).unwrap()
-}
-
-async fn activate(wallet: &Wallet, backend: &RunningBackend, c: &SeededCitizen) {
-    wallet
-        .start_activation(ActivationInput {
-            id_number: c.id_number.clone(),
-            phone: c.phone.clone(),
-            date_of_birth: c.date_of_birth.clone(),
-            email: None,
-        })
-        .await
-        .unwrap();
-    let otp = backend.latest_otp(&c.phone).unwrap();
-    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
-    wallet.set_passcode(Passcode::new(PASSCODE)).await.unwrap();
+    vneid_tests::open_wallet(root, url, |config| config.http_timeout = timeout)
 }
 
 /// The prefilled draft completed the way a citizen would.

@@ -12,47 +12,25 @@
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use vneid_backend::{BackendConfig, RunningBackend};
-use vneid_chip::{CardConfig, Citizen, Signer, Tamper, VirtualCard};
+use vneid_backend::RunningBackend;
+use vneid_chip::{Algorithm, CardConfig, Citizen, Pki, Signer, Tamper, VirtualCard};
+use vneid_tests::{PASSCODE, activate, open_wallet, spawn_backend};
 use vneid_wallet::credential::claims::{PRESET_ELECTRONIC_ID_CHECK, identity_level, types};
 use vneid_wallet::emrtd::mrz::{DocumentNumberRule, MrzKey};
-use vneid_wallet::{
-    ActivationInput, ErrorCode, Passcode, SoftwareSecureArea, Wallet, WalletConfig, WalletError,
-};
-use zeroize::Zeroizing;
+use vneid_wallet::emrtd::pa::TrustStore;
+use vneid_wallet::{ErrorCode, Passcode, Wallet, WalletError};
 
 const SELFIE: &[u8] = b"\xFF\xD8\xFF\xE0 a selfie JPEG from the front camera";
 
 async fn backend() -> RunningBackend {
-    vneid_backend::spawn(BackendConfig {
-        dev_token: Some("dev".into()),
-        seed_citizens: 5,
-        ..Default::default()
-    })
-    .await
-    .expect("backend starts")
+    spawn_backend(|c| c.seed_citizens = 5).await
 }
 
 /// A wallet activated (level 1) for the stable citizen, Nguyễn Văn An, whose virtual card
 /// exists in fixtures/chip.
 async fn activated_wallet(root: &Path, backend: &RunningBackend) -> Wallet {
-    let sa = Arc::new(SoftwareSecureArea::open_dir(&root.join("secure-area")).unwrap());
-    let mut config = WalletConfig::new(root.join("wallet"), backend.base_url());
-    config.kdf_iterations = 1_000;
-    let wallet = Wallet::open(config, sa).unwrap();
-    let c = vneid_backend::stable_citizen();
-    wallet
-        .start_activation(ActivationInput {
-            id_number: c.id_number.clone(),
-            phone: c.phone.clone(),
-            date_of_birth: c.date_of_birth.clone(),
-            email: None,
-        })
-        .await
-        .unwrap();
-    let otp = backend.latest_otp(&c.phone).unwrap();
-    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
-    wallet.set_passcode(Passcode::new("860247")).await.unwrap();
+    let wallet = open_wallet(root, &backend.base_url(), |_| {});
+    activate(&wallet, backend, &vneid_backend::stable_citizen()).await;
     wallet
 }
 
@@ -98,7 +76,7 @@ async fn reading_the_own_chip_card_raises_the_account_to_level_2_and_issues_the_
     // Saved locally too: the sealed account row says level 2 at the next unlock.
     wallet.lock().unwrap();
     assert_eq!(
-        wallet.unlock(Passcode::new("860247")).await.unwrap().level,
+        wallet.unlock(Passcode::new(PASSCODE)).await.unwrap().level,
         2
     );
 
@@ -127,7 +105,11 @@ async fn reading_the_own_chip_card_raises_the_account_to_level_2_and_issues_the_
 
 /// One refused upgrade: the typed error, and the level still 1 at the backend and locally.
 async fn refused(card: VirtualCard, key: MrzKey, expected: ErrorCode) {
-    let backend = backend().await;
+    refused_by(backend().await, card, key, expected).await;
+}
+
+/// [`refused`] by a given backend.
+async fn refused_by(backend: RunningBackend, card: VirtualCard, key: MrzKey, expected: ErrorCode) {
     let root = tempfile::tempdir().unwrap();
     let wallet = activated_wallet(root.path(), &backend).await;
     let err = upgrade(&wallet, card, key).await.unwrap_err();
@@ -211,6 +193,47 @@ async fn a_wrong_access_key_fails_the_chip_read_before_anything_is_sent() {
         VirtualCard::for_citizen(an).unwrap(),
         wrong,
         ErrorCode::ChipAccessDenied,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn cards_signed_under_the_rsa_chains_raise_the_account_to_level_2() {
+    let an = Citizen::an();
+    for algorithm in [Algorithm::RsaPkcs1v15, Algorithm::RsaPss] {
+        let backend = backend().await;
+        let root = tempfile::tempdir().unwrap();
+        let wallet = activated_wallet(root.path(), &backend).await;
+        let card = VirtualCard::new(
+            an,
+            CardConfig {
+                algorithm,
+                ..CardConfig::default()
+            },
+        )
+        .unwrap();
+        let outcome = upgrade(&wallet, card, key_of(an)).await.unwrap();
+        assert_eq!(outcome.level, 2, "{algorithm:?}");
+        assert_eq!(wallet.account_info().await.unwrap().level, 2);
+    }
+}
+
+#[tokio::test]
+async fn a_backend_trusting_only_a_foreign_csca_refuses_the_genuine_card() {
+    let foreign = Pki::get(Algorithm::EcdsaP256).foreign_csca.pem();
+    let mut trust = TrustStore::new();
+    trust.add_csca_pem(foreign.as_bytes()).unwrap();
+    let backend = spawn_backend(|c| {
+        c.seed_citizens = 5;
+        c.csca_trust = Some(Arc::new(trust));
+    })
+    .await;
+    let an = Citizen::an();
+    refused_by(
+        backend,
+        VirtualCard::for_citizen(an).unwrap(),
+        key_of(an),
+        ErrorCode::ChipEvidenceRejected,
     )
     .await;
 }

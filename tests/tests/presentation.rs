@@ -9,10 +9,10 @@
 )]
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 use vneid_api::DevRevokeRequest;
-use vneid_backend::{BackendConfig, RunningBackend, SeededCitizen};
+use vneid_backend::RunningBackend;
+use vneid_tests::{DEV_TOKEN, activate_first, open_wallet, spawn_backend};
 use vneid_wallet::api_client::ApiClient;
 use vneid_wallet::credential::claims::{
     ClaimValue, PRESET_AGE_OVER_18, PRESET_IDENTITY_CHECK, Registry, keys, types,
@@ -20,46 +20,14 @@ use vneid_wallet::credential::claims::{
 use vneid_wallet::credential::cose::PublicKey;
 use vneid_wallet::credential::trust::{FreshnessPolicy, StatusList, StatusLists, TrustList};
 use vneid_wallet::credential::verify::{Reject, ReplayCache, Verdict, Verifier, VerifyPolicy};
-use vneid_wallet::{
-    ActivationInput, BATCH_SIZE, Passcode, SoftwareSecureArea, Wallet, WalletConfig, WalletError,
-};
-use zeroize::Zeroizing;
-
-const PASSCODE: &str = "860247";
-const DEV_TOKEN: &str = "test-dev-token";
+use vneid_wallet::{BATCH_SIZE, Wallet, WalletError};
 
 async fn backend() -> RunningBackend {
-    vneid_backend::spawn(BackendConfig {
-        dev_token: Some(DEV_TOKEN.into()),
-        seed_citizens: 20,
-        ..Default::default()
-    })
-    .await
-    .expect("backend starts")
+    spawn_backend(|c| c.seed_citizens = 20).await
 }
 
 fn wallet(root: &Path, backend: &RunningBackend) -> Wallet {
-    let sa = Arc::new(SoftwareSecureArea::open_dir(&root.join("secure-area")).unwrap());
-    let mut config = WalletConfig::new(root.join("wallet"), backend.base_url());
-    config.kdf_iterations = 1_000;
-    Wallet::open(config, sa).unwrap()
-}
-
-async fn activate(wallet: &Wallet, backend: &RunningBackend) -> SeededCitizen {
-    let c = backend.sample_citizens(1).pop().unwrap();
-    wallet
-        .start_activation(ActivationInput {
-            id_number: c.id_number.clone(),
-            phone: c.phone.clone(),
-            date_of_birth: c.date_of_birth.clone(),
-            email: None,
-        })
-        .await
-        .unwrap();
-    let otp = backend.latest_otp(&c.phone).unwrap();
-    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
-    wallet.set_passcode(Passcode::new(PASSCODE)).await.unwrap();
-    c
+    open_wallet(root, &backend.base_url(), |_| {})
 }
 
 fn now() -> u64 {
@@ -90,7 +58,7 @@ async fn identity_check_is_accepted_then_flagged_on_replay_and_rejected_once_rev
     let backend = backend().await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    let citizen = activate(&wallet, &backend).await;
+    let citizen = activate_first(&wallet, &backend).await;
 
     let held = wallet.fetch_credentials().await.unwrap();
     assert_eq!(held.len(), 2);
@@ -176,7 +144,7 @@ async fn each_presentation_uses_a_fresh_copy_until_the_batch_needs_a_refresh() {
     let backend = backend().await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    activate(&wallet, &backend).await;
+    activate_first(&wallet, &backend).await;
     wallet.fetch_credentials().await.unwrap();
     assert!(wallet.needs_refresh().unwrap().is_empty());
 
@@ -212,7 +180,7 @@ async fn presenting_needs_an_unlocked_wallet_and_a_fetched_credential() {
     let backend = backend().await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    activate(&wallet, &backend).await;
+    activate_first(&wallet, &backend).await;
     assert!(matches!(
         wallet.present(&PRESET_IDENTITY_CHECK, None),
         Err(WalletError::NoCredential)
@@ -234,7 +202,7 @@ async fn credentials_and_history_are_sealed_in_the_database_file() {
     let backend = backend().await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    let citizen = activate(&wallet, &backend).await;
+    let citizen = activate_first(&wallet, &backend).await;
     wallet.fetch_credentials().await.unwrap();
     wallet.present(&PRESET_IDENTITY_CHECK, None).unwrap();
     wallet
@@ -264,7 +232,7 @@ async fn signing_out_deletes_credential_copies_and_their_keys() {
     let backend = backend().await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    activate(&wallet, &backend).await;
+    activate_first(&wallet, &backend).await;
     wallet.fetch_credentials().await.unwrap();
     wallet.sign_out().unwrap();
     let keys_left = std::fs::read_dir(root.path().join("secure-area").join("keys"))
@@ -278,23 +246,12 @@ async fn another_citizen_activating_the_phone_removes_the_previous_credentials_a
     let backend = backend().await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    activate(&wallet, &backend).await;
+    activate_first(&wallet, &backend).await;
     wallet.fetch_credentials().await.unwrap();
     wallet.present(&PRESET_IDENTITY_CHECK, None).unwrap();
 
     let other = backend.sample_citizens(2).pop().unwrap();
-    wallet
-        .start_activation(ActivationInput {
-            id_number: other.id_number.clone(),
-            phone: other.phone.clone(),
-            date_of_birth: other.date_of_birth.clone(),
-            email: None,
-        })
-        .await
-        .unwrap();
-    let otp = backend.latest_otp(&other.phone).unwrap();
-    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
-    wallet.set_passcode(Passcode::new(PASSCODE)).await.unwrap();
+    vneid_tests::activate(&wallet, &backend, &other).await;
 
     assert!(wallet.credentials().unwrap().is_empty());
     assert!(wallet.disclosure_history().unwrap().is_empty());
@@ -315,7 +272,7 @@ async fn two_way_flow_answers_a_registered_verifiers_request_bound_to_its_nonce(
     let backend = backend().await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    activate(&wallet, &backend).await;
+    activate_first(&wallet, &backend).await;
     wallet.fetch_credentials().await.unwrap();
 
     // The counter shows a signed request for the hotel check-in claims.
@@ -390,7 +347,7 @@ async fn a_credential_row_swapped_outside_the_app_is_dropped_and_another_copy_is
     let backend = backend().await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    activate(&wallet, &backend).await;
+    activate_first(&wallet, &backend).await;
     wallet.fetch_credentials().await.unwrap();
     let db = rusqlite::Connection::open(root.path().join("wallet").join(vneid_wallet::STORE_FILE))
         .unwrap();
@@ -425,7 +382,7 @@ async fn photo_profile_carries_the_issuer_bound_thumbnail_to_the_counter() {
     let backend = backend().await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    activate(&wallet, &backend).await;
+    activate_first(&wallet, &backend).await;
     wallet.fetch_credentials().await.unwrap();
 
     let p = wallet
