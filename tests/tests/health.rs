@@ -12,7 +12,6 @@
 use serde_json::Value;
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 use vneid_api::health::{
     DevHealthBookRequest, DevHealthBookResponse, DevHealthChangeResponse, DevHealthDeleteRequest,
@@ -21,56 +20,28 @@ use vneid_api::health::{
 use vneid_backend::health::synth::{BookOwner, generate};
 use vneid_backend::{BackendConfig, RunningBackend, SeededCitizen};
 use vneid_identity::CalendarDate;
+use vneid_tests::{DEV_TOKEN, activate_first, open_wallet, spawn_backend};
 use vneid_wallet::api_client::ApiClient;
 use vneid_wallet::credential::claims::{ClaimValue, PRESET_HEALTH_INSURANCE, Registry, keys};
 use vneid_wallet::credential::cose::PublicKey;
 use vneid_wallet::credential::trust::{FreshnessPolicy, StatusList, StatusLists, TrustList};
 use vneid_wallet::credential::verify::{ReplayCache, Verdict, Verifier, VerifyPolicy};
 use vneid_wallet::health::{BloodType, HealthProfile, HealthQuery, RecordBody, RecordKind};
-use vneid_wallet::{
-    ActivationInput, BATCH_SIZE, ErrorCode, Passcode, STORE_FILE, SoftwareSecureArea, Wallet,
-    WalletConfig,
-};
-use zeroize::Zeroizing;
+use vneid_wallet::{BATCH_SIZE, ErrorCode, STORE_FILE, Wallet};
 
-const PASSCODE: &str = "860247";
-const DEV_TOKEN: &str = "test-dev-token";
 const SEED: u64 = 1;
 
 async fn backend(book: u32) -> RunningBackend {
-    vneid_backend::spawn(BackendConfig {
-        dev_token: Some(DEV_TOKEN.into()),
-        seed_citizens: 20,
-        seed: SEED,
-        health_book_sizes: vec![("001090123456".into(), book)],
-        ..Default::default()
+    spawn_backend(|c| {
+        c.seed_citizens = 20;
+        c.seed = SEED;
+        c.health_book_sizes = vec![("001090123456".into(), book)];
     })
     .await
-    .expect("backend starts")
 }
 
 fn wallet(root: &Path, backend: &RunningBackend) -> Wallet {
-    let sa = Arc::new(SoftwareSecureArea::open_dir(&root.join("secure-area")).unwrap());
-    let mut config = WalletConfig::new(root.join("wallet"), backend.base_url());
-    config.kdf_iterations = 1_000;
-    Wallet::open(config, sa).unwrap()
-}
-
-async fn activate(wallet: &Wallet, backend: &RunningBackend) -> SeededCitizen {
-    let c = backend.sample_citizens(1).pop().unwrap();
-    wallet
-        .start_activation(ActivationInput {
-            id_number: c.id_number.clone(),
-            phone: c.phone.clone(),
-            date_of_birth: c.date_of_birth.clone(),
-            email: None,
-        })
-        .await
-        .unwrap();
-    let otp = backend.latest_otp(&c.phone).unwrap();
-    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
-    wallet.set_passcode(Passcode::new(PASSCODE)).await.unwrap();
-    c
+    open_wallet(root, &backend.base_url(), |_| {})
 }
 
 async fn dev<Req: serde::Serialize, Resp: serde::de::DeserializeOwned>(
@@ -131,7 +102,7 @@ async fn sync_cut_off_at_every_page_boundary_resumes_without_loss_or_duplicates(
     let backend = backend(BOOK).await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    let citizen = activate(&wallet, &backend).await;
+    let citizen = activate_first(&wallet, &backend).await;
 
     // A clean first sync: 4 pages.
     let first = wallet.health_sync_with(PAGE).await.unwrap().report;
@@ -206,7 +177,7 @@ async fn corrections_and_withdrawals_reach_the_wallet_and_notes_survive_correcti
     let backend = backend(300).await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    let citizen = activate(&wallet, &backend).await;
+    let citizen = activate_first(&wallet, &backend).await;
     wallet.health_sync().await.unwrap();
 
     let encounters = wallet
@@ -306,7 +277,7 @@ async fn search_filters_and_pages_with_and_without_diacritics() {
     let backend = backend(600).await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    activate(&wallet, &backend).await;
+    activate_first(&wallet, &backend).await;
     wallet.health_sync().await.unwrap();
 
     let count = |text: &str| {
@@ -539,7 +510,7 @@ async fn fhir_export_of_the_book_and_of_a_selection_is_valid_r4() {
     let backend = backend(250).await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    let citizen = activate(&wallet, &backend).await;
+    let citizen = activate_first(&wallet, &backend).await;
     wallet.health_sync().await.unwrap();
 
     let all: Value = serde_json::from_str(&wallet.health_export_fhir(None).unwrap()).unwrap();
@@ -629,7 +600,7 @@ async fn the_bhyt_card_from_the_book_is_presented_and_accepted_at_reception() {
     let backend = backend(50).await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    let citizen = activate(&wallet, &backend).await;
+    let citizen = activate_first(&wallet, &backend).await;
     let outcome = wallet.health_sync().await.unwrap();
     assert_eq!(outcome.card_error, None);
     assert_eq!(outcome.report.card_copies_fetched as usize, BATCH_SIZE);
@@ -791,7 +762,7 @@ async fn another_citizen_activating_the_phone_does_not_see_the_previous_book() {
     let backend = backend(40).await;
     let root = tempfile::tempdir().unwrap();
     let wallet = wallet(root.path(), &backend);
-    activate(&wallet, &backend).await;
+    activate_first(&wallet, &backend).await;
     wallet.health_sync().await.unwrap();
     wallet
         .health_set_profile(HealthProfile {
@@ -803,18 +774,7 @@ async fn another_citizen_activating_the_phone_does_not_see_the_previous_book() {
 
     // Citizen 2 activates on the same phone.
     let other = backend.sample_citizens(2).pop().unwrap();
-    wallet
-        .start_activation(ActivationInput {
-            id_number: other.id_number.clone(),
-            phone: other.phone.clone(),
-            date_of_birth: other.date_of_birth.clone(),
-            email: None,
-        })
-        .await
-        .unwrap();
-    let otp = backend.latest_otp(&other.phone).unwrap();
-    wallet.verify_otp(Zeroizing::new(otp)).await.unwrap();
-    wallet.set_passcode(Passcode::new(PASSCODE)).await.unwrap();
+    vneid_tests::activate(&wallet, &backend, &other).await;
     let summary = wallet.health_summary().unwrap();
     assert_eq!((summary.records, summary.cursor), (0, 0));
     assert_eq!(wallet.health_profile().unwrap(), None);
