@@ -42,6 +42,7 @@ public final class ResumableNfcTransport: NfcTransport, @unchecked Sendable {
     private var current: TagLink?
     private var pending: [TagLink] = []
     private var ended = false
+    private var byUser = false
     private let maxLength: UInt32
     private let reconnectTimeout: TimeInterval
     private let startSession: @Sendable () -> Void
@@ -76,6 +77,25 @@ public final class ResumableNfcTransport: NfcTransport, @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The citizen closed the NFC sheet: no new session, and the read ends as
+    /// `VneidKitError.cancelled` rather than `chipLost`. Any thread.
+    public func endByUser() {
+        lock.lock()
+        byUser = true
+        ended = true
+        current = nil
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    /// Whether the read was ended by the citizen (`endByUser()`, or a command failing with
+    /// `TagFailure.userCancelled`). The readers check it to report a cancellation.
+    public var endedByUser: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return byUser
+    }
+
     public func maxTransceiveLength() -> UInt32 { maxLength }
 
     public func transceive(apdu: Data) throws -> Data {
@@ -83,7 +103,7 @@ public final class ResumableNfcTransport: NfcTransport, @unchecked Sendable {
         do {
             return try link.transceive(apdu)
         } catch let failure as TagFailure {
-            drop(link)
+            if failure == .userCancelled { endByUser() } else { drop(link) }
             throw failure.nfcError
         } catch {
             drop(link)
@@ -118,4 +138,9 @@ public final class ResumableNfcTransport: NfcTransport, @unchecked Sendable {
         current = next
         return next
     }
+}
+
+/// Whether `transport` is a `ResumableNfcTransport` the citizen ended (closed the NFC sheet).
+func endedByUser(_ transport: NfcTransport) -> Bool {
+    (transport as? ResumableNfcTransport)?.endedByUser ?? false
 }

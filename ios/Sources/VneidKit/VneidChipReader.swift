@@ -23,7 +23,7 @@ public enum ChipReadEvent: @unchecked Sendable {
 }
 
 /// Forwards the core's progress callbacks (background thread) to a closure.
-private final class ProgressForwarder: ChipReadListener, @unchecked Sendable {
+final class ProgressForwarder: ChipReadListener, @unchecked Sendable {
     let callback: @Sendable (ReadProgress) -> Void
     init(_ callback: @escaping @Sendable (ReadProgress) -> Void) { self.callback = callback }
     func onProgress(progress: ChipReadProgress) {
@@ -77,6 +77,8 @@ public final class VneidChipReader: @unchecked Sendable {
             }
         } catch let e as VneidError {
             if Task.isCancelled { throw CancellationError() }
+            // The citizen closed the NFC sheet: the core only saw a lost card.
+            if case .Chip = e, endedByUser(transport) { throw VneidKitError.userCancelledRead }
             throw VneidKitError(e)
         }
     }

@@ -110,6 +110,13 @@ public enum VneidKitError: Error, Equatable, Hashable {
     }
 }
 
+extension VneidKitError {
+    /// The citizen closed the NFC sheet during a chip read: the core's CANCELLED code and texts
+    /// (the core itself only sees a card that went away).
+    public static let userCancelledRead = VneidKitError.cancelled(
+        ErrorDetails(code: .cancelled, messageVi: "Đã hủy thao tác.", messageEn: "The operation was cancelled."))
+}
+
 extension VneidKitError: LocalizedError {
     public var errorDescription: String? { message() }
 }

@@ -96,15 +96,49 @@ let iosChipTests: [TestCase] = [
         try assertTrue(e.canResume && e.isRetryable, "chipLost is resumable")
     },
 
-    test("the citizen cancelling the NFC sheet ends the read without a resume") {
+    test("the citizen cancelling the NFC sheet ends the read as .cancelled, without a resume") {
         let c = try firstCitizen()
         let transport = ResumableNfcTransport(
             first: VirtualTag(try VirtualChip(idNumber: c.idNumber), endAfter: 5, failure: .userCancelled)) {}
         let e = try await assertThrows(VneidKitError.self) {
             _ = try await chipReader().read(key: accessKey(c), transport: transport)
         }
-        try assertEqual(ErrorCode.chipLost, e.code, "code")
+        guard case .cancelled = e else { throw fail("expected .cancelled, got \(e)") }
+        try assertEqual(ErrorCode.cancelled, e.code, "code")
+        try assertTrue(!e.canResume && !e.isRetryable, "a cancel is not offered as 'try again'")
         try assertEqual(0, transport.resumedSessions, "no new session after a user cancel")
+        try assertTrue(transport.endedByUser, "the transport knows the citizen ended it")
+    },
+
+    test("the citizen closing the new session's sheet while the read waits for the card ends it as .cancelled at once") {
+        let c = try firstCitizen()
+        let box = TransportBox()
+        // CoreNFCTransport's delegate calls endByUser() on readerSessionInvalidationErrorUserCanceled.
+        let transport = ResumableNfcTransport(
+            first: VirtualTag(try VirtualChip(idNumber: c.idNumber), endAfter: 5, failure: .sessionEnded),
+            reconnectTimeout: 20) {
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { box.transport?.endByUser() }
+        }
+        box.transport = transport
+        let start = Date()
+        let e = try await assertThrows(VneidKitError.self) {
+            _ = try await chipReader().read(key: accessKey(c), transport: transport)
+        }
+        guard case .cancelled = e else { throw fail("expected .cancelled, got \(e)") }
+        try assertTrue(Date().timeIntervalSince(start) < 5, "ended without waiting for the reconnect timeout")
+        try assertEqual(1, transport.resumedSessions, "one new session was asked for")
+    },
+
+    test("a card lost without the citizen cancelling still ends as chipLost") {
+        let c = try firstCitizen()
+        let transport = ResumableNfcTransport(
+            first: VirtualTag(try VirtualChip(idNumber: c.idNumber), endAfter: 5, failure: .tagLost),
+            reconnectTimeout: 0.2) {}
+        let e = try await assertThrows(VneidKitError.self) {
+            _ = try await chipReader().read(key: accessKey(c), transport: transport)
+        }
+        try assertEqual(ErrorCode.chipLost, e.code, "code")
+        try assertTrue(!transport.endedByUser, "not ended by the citizen")
     },
 
     test("wrong card dates throw .chip(chipAccessDenied) with readable messages") {

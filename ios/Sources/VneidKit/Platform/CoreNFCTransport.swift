@@ -121,7 +121,7 @@ public final class CoreNFCTransport: NSObject, NFCTagReaderSessionDelegate, @unc
         guard session === self.session else { return }
         self.session = nil
         if CoreNFCTransport.failure(error) == .userCancelled {
-            transport.end() // the citizen closed the sheet: no new session
+            transport.endByUser() // the citizen closed the sheet: no new session, the read ends as cancelled
         }
         // Other endings (the ~20 s limit, system busy): the current link fails at its next
         // command, the core resumes, and the transport asks for a new session.
