@@ -9,6 +9,9 @@
 use std::path::Path;
 use std::sync::Arc;
 use vneid_backend::{Backend, BackendConfig, RunningBackend, SeededCitizen};
+use vneid_wallet::api_client::ApiClient;
+use vneid_wallet::credential::cose::PublicKey;
+use vneid_wallet::credential::trust::{FreshnessPolicy, StatusList, StatusLists, TrustList};
 use vneid_wallet::{ActivationInput, Passcode, SoftwareSecureArea, Wallet, WalletConfig};
 use zeroize::Zeroizing;
 
@@ -96,4 +99,28 @@ pub async fn activate_first(wallet: &Wallet, backend: &RunningBackend) -> Seeded
     let c = backend.sample_citizens(1).pop().unwrap();
     activate(wallet, backend, &c).await;
     c
+}
+
+/// Now, in Unix seconds, as a counter's clock reads it.
+pub fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// What a counter holds: the backend's trust list verified against the pinned anchor, and
+/// the status list `list_id` verified against that trust list.
+pub async fn counter_lists(api: &ApiClient, list_id: u32) -> (TrustList, StatusLists) {
+    let anchor =
+        PublicKey::from_sec1(&vneid_backend::issuer::trust_anchor_public_key().unwrap()).unwrap();
+    let trust = TrustList::verify(
+        &api.trust_list().await.unwrap(),
+        &[anchor],
+        FreshnessPolicy::default(),
+    )
+    .unwrap();
+    let mut status = StatusLists::new(600);
+    status.insert(StatusList::verify(&api.status_list(list_id).await.unwrap(), &trust).unwrap());
+    (trust, status)
 }

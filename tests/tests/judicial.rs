@@ -19,8 +19,6 @@ use vneid_backend::{RunningBackend, SeededCitizen};
 use vneid_tests::{DEV_TOKEN, PASSCODE, activate, spawn_backend};
 use vneid_wallet::api_client::ApiClient;
 use vneid_wallet::credential::claims::{ClaimValue, Registry, keys, types};
-use vneid_wallet::credential::cose::PublicKey;
-use vneid_wallet::credential::trust::{FreshnessPolicy, StatusList, StatusLists, TrustList};
 use vneid_wallet::credential::verify::{ReplayCache, Verdict, Verifier, VerifyPolicy};
 use vneid_wallet::judicial::{
     FieldErrorKind, HistoryKind, JudicialForm, JudicialStatus, JudicialStatusListener, LocalState,
@@ -244,18 +242,7 @@ async fn a_request_goes_from_draft_through_the_office_workflow_to_a_verified_cer
 
     // The citizen shows it; a counter checks it against the trust and status lists.
     let p = wallet.present_judicial_certificate(None).unwrap();
-    let anchor =
-        PublicKey::from_sec1(&vneid_backend::issuer::trust_anchor_public_key().unwrap()).unwrap();
-    let trust = TrustList::verify(
-        &api.trust_list().await.unwrap(),
-        &[anchor],
-        FreshnessPolicy::default(),
-    )
-    .unwrap();
-    let mut status = StatusLists::new(600);
-    status.insert(
-        StatusList::verify(&api.status_list(p.status.list).await.unwrap(), &trust).unwrap(),
-    );
+    let (trust, status) = vneid_tests::counter_lists(&api, p.status.list).await;
     let registry = Registry::builtin();
     let policy = VerifyPolicy::default();
     let verifier = Verifier {
@@ -264,10 +251,7 @@ async fn a_request_goes_from_draft_through_the_office_workflow_to_a_verified_cer
         status: &status,
         policy: &policy,
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = vneid_tests::now_unix();
     let Verdict::Accept(v) = verifier.verify_text(&p.text, now, &mut ReplayCache::default()) else {
         panic!("certificate not accepted");
     };

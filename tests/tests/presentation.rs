@@ -12,13 +12,13 @@ use std::path::Path;
 use std::time::Duration;
 use vneid_api::DevRevokeRequest;
 use vneid_backend::RunningBackend;
-use vneid_tests::{DEV_TOKEN, activate_first, open_wallet, spawn_backend};
+use vneid_tests::{
+    DEV_TOKEN, activate_first, counter_lists, now_unix as now, open_wallet, spawn_backend,
+};
 use vneid_wallet::api_client::ApiClient;
 use vneid_wallet::credential::claims::{
     ClaimValue, PRESET_AGE_OVER_18, PRESET_IDENTITY_CHECK, Registry, keys, types,
 };
-use vneid_wallet::credential::cose::PublicKey;
-use vneid_wallet::credential::trust::{FreshnessPolicy, StatusList, StatusLists, TrustList};
 use vneid_wallet::credential::verify::{Reject, ReplayCache, Verdict, Verifier, VerifyPolicy};
 use vneid_wallet::{BATCH_SIZE, Wallet, WalletError};
 
@@ -28,29 +28,6 @@ async fn backend() -> RunningBackend {
 
 fn wallet(root: &Path, backend: &RunningBackend) -> Wallet {
     open_wallet(root, &backend.base_url(), |_| {})
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-/// What a counter holds: the trust list verified against the pinned anchor, and the
-/// status list of `list_id` verified against the trust list.
-async fn counter_lists(api: &ApiClient, list_id: u32) -> (TrustList, StatusLists) {
-    let anchor =
-        PublicKey::from_sec1(&vneid_backend::issuer::trust_anchor_public_key().unwrap()).unwrap();
-    let trust = TrustList::verify(
-        &api.trust_list().await.unwrap(),
-        &[anchor],
-        FreshnessPolicy::default(),
-    )
-    .unwrap();
-    let mut status = StatusLists::new(600);
-    status.insert(StatusList::verify(&api.status_list(list_id).await.unwrap(), &trust).unwrap());
-    (trust, status)
 }
 
 #[tokio::test]
