@@ -166,6 +166,37 @@ val healthTests = listOf(
         assertEquals(c.idNumber, claims["id_number"], "ID number")
     },
 
+    healthTest("health certificate: a sick-leave certificate chosen in the book is shown as a QR the counter accepts; a tampered one is rejected") {
+        val (core, c) = healthWallet()
+        setBook(c.idNumber, 300)
+        core.healthSync()
+        val leave = core.healthQuery(query(kinds = listOf(HealthRecordKind.SICK_LEAVE), pageSize = 1u)).entries.single()
+        val detail = leave.detail as? HealthDetail.SickLeave ?: fail("not a sick-leave record: ${leave.detail}")
+        val qr = core.healthPresentCertificate(leave.recordId)
+        println("    [size] Kotlin sick-leave certificate QR: ${qr.payload.length} characters, QR version ${qr.qrVersion}")
+        assertTrue(qr.qrVersion.toInt() <= 20) { "QR version ${qr.qrVersion}" }
+        assertEquals(3, core.healthCertificateCopies(leave.recordId).unused.toInt(), "unused copies after one QR")
+        val verifier = Verifier(healthSignedList("/v1/trust-list"), healthHex(HEALTH_ANCHOR_HEX), VerifierConfig())
+        val listId = presentationStatusListId(qr.payload) ?: fail("no status list id")
+        verifier.updateStatusList(healthSignedList("/v1/status-lists/$listId"))
+        val v = verifier.verify(qr.payload, null)
+        assertEquals(VerdictClass.ACCEPT, v.verdict, "verdict (${v.reason} ${v.detail})")
+        val claims = v.claims.associate { it.claim.name to it.value }
+        assertEquals(detail.certificateNumber, claims["cert_number"], "certificate number")
+        assertEquals("Giấy chứng nhận nghỉ việc hưởng BHXH", claims["cert_title"], "title")
+        assertEquals(c.idNumber, claims["id_number"], "ID number")
+
+        // One character changed in the middle of the QR text: never accepted.
+        val i = qr.payload.length / 2
+        val swapped = if (qr.payload[i] == 'A') 'B' else 'A'
+        val tampered = qr.payload.substring(0, i) + swapped + qr.payload.substring(i + 1)
+        assertEquals(VerdictClass.REJECT, verifier.verify(tampered, null).verdict, "tampered verdict")
+
+        val encounter = core.healthQuery(query(kinds = listOf(HealthRecordKind.ENCOUNTER), pageSize = 1u)).entries.single()
+        val notCert = assertThrows<VneidException.Input> { core.healthPresentCertificate(encounter.recordId) }
+        assertEquals(ErrorCode.HEALTH_INPUT_INVALID, notCert.code, "not a certificate")
+    },
+
     healthTest("health sync cut off mid-page resumes where it stopped, without loss or duplicates") {
         val (core, c) = healthWallet()
         setBook(c.idNumber, 130)

@@ -128,6 +128,34 @@ let healthTests: [TestCase] = [
         try assertEqual(c.idNumber, claims["id_number"], "ID number")
     },
 
+    test("health certificate: a sick-leave certificate chosen in the book is shown as a QR the counter accepts; a tampered one is rejected") {
+        defer { cleanHealthDirs() }
+        let (core, c) = try await healthWallet()
+        try await healthDev("/v1/dev/health/book", "{\"id_number\":\"\(c.idNumber)\",\"records\":300}")
+        _ = try await core.healthSync()
+        let leave = try core.healthQuery(query: healthQuery(kinds: [.sickLeave], pageSize: 1)).entries[0]
+        guard case let .sickLeave(number, _, _, _, _) = leave.detail else { throw fail("not sick leave \(leave.detail)") }
+        let qr = try await core.healthPresentCertificate(recordId: leave.recordId)
+        try assertTrue(qr.qrVersion <= 20, "QR version \(qr.qrVersion)")
+        let verifier = try Verifier(trustList: try await healthSignedList("/v1/trust-list"),
+                                    anchorPublicKey: healthHex(healthAnchorHex), config: VerifierConfig())
+        guard let listId = presentationStatusListId(payloadText: qr.payload) else { throw fail("no status list id") }
+        _ = try verifier.updateStatusList(statusList: try await healthSignedList("/v1/status-lists/\(listId)"))
+        let v = verifier.verify(payloadText: qr.payload, nowUnix: nil)
+        try assertEqual(VerdictClass.accept, v.verdict, "verdict (\(v.reason) \(v.detail ?? ""))")
+        var claims: [String: String] = [:]
+        for claim in v.claims { claims[claim.claim.name] = claim.value }
+        try assertEqual(number, claims["cert_number"], "certificate number")
+        try assertEqual(c.idNumber, claims["id_number"], "ID number")
+
+        // One character changed in the middle of the QR text: never accepted.
+        var chars = Array(qr.payload)
+        let i = chars.count / 2
+        chars[i] = chars[i] == "A" ? "B" : "A"
+        try assertEqual(VerdictClass.reject, verifier.verify(payloadText: String(chars), nowUnix: nil).verdict,
+                        "tampered verdict")
+    },
+
     test("health sync cut off mid-page resumes where it stopped, without loss or duplicates") {
         defer { cleanHealthDirs() }
         let (core, c) = try await healthWallet()
