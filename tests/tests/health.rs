@@ -9,6 +9,7 @@
     clippy::panic
 )]
 
+use base64::Engine as _;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
@@ -425,6 +426,11 @@ fn validate_bundle(b: &Value) -> Vec<String> {
         ),
         ("ServiceRequest", &["status", "intent", "subject"]),
         ("Appointment", &["status", "participant"]),
+        // Certificates (sick leave, driver health).
+        (
+            "DocumentReference",
+            &["status", "type", "subject", "content", "identifier"],
+        ),
     ];
     fn walk(v: &Value, path: &str, out: &mut Vec<String>, refs: &mut Vec<String>) {
         match v {
@@ -490,6 +496,40 @@ fn validate_bundle(b: &Value) -> Vec<String> {
                 p(format!("{ty}.{date} not a date"));
             }
         }
+        // DocumentReference: `date` is an instant (with a zone), the period is two dates in
+        // order, and every attachment carries its content (base64) with a content type.
+        if ty == "DocumentReference" {
+            let instant = r["date"].as_str().unwrap_or("");
+            let day = instant.split('T').next().unwrap_or("");
+            if CalendarDate::parse_iso(day).is_err()
+                || !instant
+                    .get(10..)
+                    .is_some_and(|t| t.ends_with('Z') || t.contains('+') || t.contains('-'))
+            {
+                p(format!("{ty}.date not an instant"));
+            }
+            let period = &r["context"]["period"];
+            match (
+                CalendarDate::parse_iso(period["start"].as_str().unwrap_or("")),
+                CalendarDate::parse_iso(period["end"].as_str().unwrap_or("")),
+            ) {
+                (Ok(a), Ok(b)) if a <= b => {}
+                _ => p(format!("{ty}.context.period not two dates in order")),
+            }
+            for c in r["content"].as_array().into_iter().flatten() {
+                let a = &c["attachment"];
+                let decoded = a["data"]
+                    .as_str()
+                    .and_then(|d| base64::engine::general_purpose::STANDARD.decode(d).ok());
+                if a["contentType"].as_str().is_none()
+                    || decoded.is_none_or(|d| std::str::from_utf8(&d).is_err())
+                {
+                    p(format!(
+                        "{ty}: attachment without content type or base64 data"
+                    ));
+                }
+            }
+        }
         let mut refs = Vec::new();
         let mut found = Vec::new();
         walk(r, ty, &mut found, &mut refs);
@@ -540,6 +580,10 @@ async fn fhir_export_of_the_book_and_of_a_selection_is_valid_r4() {
     assert!(count(&all, "MedicationRequest") >= n(RecordKind::Encounter));
     assert_eq!(count(&all, "ServiceRequest"), n(RecordKind::Referral));
     assert_eq!(count(&all, "Appointment"), n(RecordKind::Appointment));
+    assert_eq!(
+        count(&all, "DocumentReference"),
+        n(RecordKind::SickLeave) + n(RecordKind::DriverHealth)
+    );
     let patient = &all["entry"][0]["resource"];
     assert_eq!(patient["identifier"][0]["value"], citizen.id_number);
     assert_eq!(patient["birthDate"], citizen.date_of_birth);
@@ -584,6 +628,20 @@ async fn fhir_export_of_the_book_and_of_a_selection_is_valid_r4() {
         .as_object_mut()
         .unwrap()
         .remove("status");
+    assert_eq!(validate_bundle(&broken).len(), 2);
+    // Nor for certificates: a day where an instant belongs and an attachment without data.
+    let doc = all["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["resource"]["resourceType"] == "DocumentReference")
+        .expect("the book has a certificate");
+    let mut broken = all.clone();
+    broken["entry"][doc]["resource"]["date"] = "2024-05-01".into();
+    broken["entry"][doc]["resource"]["content"][0]["attachment"]
+        .as_object_mut()
+        .unwrap()
+        .remove("data");
     assert_eq!(validate_bundle(&broken).len(), 2);
 
     assert_eq!(
@@ -781,4 +839,187 @@ async fn another_citizen_activating_the_phone_does_not_see_the_previous_book() {
     // Their own book arrives from the start of the feed.
     let report = wallet.health_sync().await.unwrap().report;
     assert!(report.records > 0);
+}
+
+/// The counter's verdict on a QR text: trust list and status list fetched from the backend,
+/// default policy, a fresh replay cache.
+async fn counter_verdict(backend: &RunningBackend, text: &str, list: u32) -> Verdict {
+    let api = ApiClient::new(&backend.base_url(), Duration::from_secs(10)).unwrap();
+    let anchor =
+        PublicKey::from_sec1(&vneid_backend::issuer::trust_anchor_public_key().unwrap()).unwrap();
+    let trust = TrustList::verify(
+        &api.trust_list().await.unwrap(),
+        &[anchor],
+        FreshnessPolicy::default(),
+    )
+    .unwrap();
+    let mut status = StatusLists::new(600);
+    status.insert(StatusList::verify(&api.status_list(list).await.unwrap(), &trust).unwrap());
+    let registry = Registry::builtin();
+    let policy = VerifyPolicy::default();
+    let verifier = Verifier {
+        registry: &registry,
+        trust: &trust,
+        status: &status,
+        policy: &policy,
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    verifier.verify_text(text, now, &mut ReplayCache::default())
+}
+
+#[tokio::test]
+async fn a_sick_leave_certificate_is_presented_by_record_and_accepted_and_a_tampered_one_rejected()
+{
+    let backend = backend(300).await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    let citizen = activate_first(&wallet, &backend).await;
+    let outcome = wallet.health_sync().await.unwrap();
+    assert_eq!(outcome.certificate_error, None);
+    let certificates = |kind| {
+        wallet
+            .health_query(&HealthQuery {
+                kinds: vec![kind],
+                page_size: 2,
+                ..HealthQuery::default()
+            })
+            .unwrap()
+            .entries
+    };
+    let leaves = certificates(RecordKind::SickLeave);
+    assert_eq!(leaves.len(), 2, "the book has sick-leave certificates");
+    let number_of = |r: &vneid_api::health::HealthRecord| match &r.body {
+        RecordBody::SickLeave {
+            certificate_number, ..
+        }
+        | RecordBody::DriverHealth {
+            certificate_number, ..
+        } => certificate_number.clone(),
+        _ => unreachable!(),
+    };
+
+    // Present the older of the two: its copies are fetched on demand.
+    let chosen = &leaves[1].record;
+    let p = wallet
+        .health_present_certificate(&chosen.id, None)
+        .await
+        .unwrap();
+    let copies = wallet.health_certificate_copies(&chosen.id).unwrap();
+    assert_eq!(copies.copies, BATCH_SIZE);
+    assert_eq!(copies.unused, BATCH_SIZE - 1);
+    println!(
+        "[size] sick-leave certificate QR: {} Base45 characters, QR version {} (ECC M)",
+        p.text.len(),
+        p.qr.version
+    );
+    assert!(p.qr.version <= 20, "QR version {}", p.qr.version);
+    let Verdict::Accept(v) = counter_verdict(&backend, &p.text, p.status.list).await else {
+        panic!("certificate not accepted");
+    };
+    let claim = |k| v.claims.iter().find(|(x, _)| *x == k).unwrap().1.clone();
+    assert_eq!(
+        claim(keys::CERT_NUMBER),
+        ClaimValue::Text(number_of(chosen))
+    );
+    assert_eq!(
+        claim(keys::CERT_TITLE),
+        ClaimValue::Text("Giấy chứng nhận nghỉ việc hưởng BHXH".into())
+    );
+    assert_eq!(
+        claim(keys::CERT_ISSUER_NAME),
+        ClaimValue::Text(chosen.facility.name.clone())
+    );
+    assert_eq!(
+        claim(keys::ID_NUMBER),
+        ClaimValue::Digits(citizen.id_number.clone())
+    );
+    let ClaimValue::Text(details) = claim(keys::CERT_DETAILS) else {
+        panic!("details not text");
+    };
+    assert!(details.starts_with("Nghỉ "), "{details}");
+
+    // The other certificate shows its own number, never the first one's.
+    let other = &leaves[0].record;
+    let q = wallet
+        .health_present_certificate(&other.id, None)
+        .await
+        .unwrap();
+    let Verdict::Accept(w) = counter_verdict(&backend, &q.text, q.status.list).await else {
+        panic!("second certificate not accepted");
+    };
+    assert!(
+        w.claims
+            .iter()
+            .any(|(k, c)| *k == keys::CERT_NUMBER && *c == ClaimValue::Text(number_of(other)))
+    );
+
+    // Tampered: one digit of the certificate number changed inside the signed QR.
+    use vneid_wallet::credential::presentation::{from_qr_text, to_qr_text};
+    let mut bin = from_qr_text(&p.text).unwrap();
+    let number = number_of(chosen);
+    let at = bin
+        .windows(number.len())
+        .position(|w| w == number.as_bytes())
+        .expect("the number is in the QR");
+    bin[at + number.len() - 1] = if bin[at + number.len() - 1] == b'1' {
+        b'2'
+    } else {
+        b'1'
+    };
+    let verdict = counter_verdict(&backend, &to_qr_text(&bin), p.status.list).await;
+    assert!(
+        matches!(verdict, Verdict::Reject(_)),
+        "tampered certificate not rejected"
+    );
+
+    // Not a certificate, or not in the book: typed errors.
+    let enc = certificates(RecordKind::Encounter).remove(0).record;
+    assert_eq!(
+        wallet
+            .health_present_certificate(&enc.id, None)
+            .await
+            .unwrap_err()
+            .code(),
+        ErrorCode::HealthInputInvalid
+    );
+    assert_eq!(
+        wallet
+            .health_present_certificate("hr-unknown", None)
+            .await
+            .unwrap_err()
+            .code(),
+        ErrorCode::HealthRecordNotFound
+    );
+    // The disclosure history names the certificate presentations.
+    let history = wallet.disclosure_history().unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .filter(|d| d.preset == "health_certificate")
+            .count(),
+        2
+    );
+
+    // Withdrawn by the issuer: its copies (and keys) go with the next sync.
+    let _: vneid_api::health::DevHealthChangeResponse = dev(
+        &backend,
+        vneid_api::health::paths::DEV_HEALTH_DELETE,
+        &vneid_api::health::DevHealthDeleteRequest {
+            id_number: citizen.id_number.clone(),
+            record_id: chosen.id.clone(),
+        },
+    )
+    .await;
+    wallet.health_sync().await.unwrap();
+    assert_eq!(
+        wallet.health_certificate_copies(&chosen.id).unwrap().copies,
+        0
+    );
+    assert_eq!(
+        wallet.health_certificate_copies(&other.id).unwrap().copies,
+        BATCH_SIZE
+    );
 }
