@@ -1023,3 +1023,45 @@ async fn a_sick_leave_certificate_is_presented_by_record_and_accepted_and_a_tamp
         BATCH_SIZE
     );
 }
+
+#[tokio::test]
+async fn every_certificate_of_a_rich_book_is_issued_and_its_qr_stays_within_version_20() {
+    let backend = backend(600).await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    activate_first(&wallet, &backend).await;
+    wallet.health_sync().await.unwrap();
+    for kind in [RecordKind::SickLeave, RecordKind::DriverHealth] {
+        let entries = wallet
+            .health_query(&HealthQuery {
+                kinds: vec![kind],
+                page_size: 100,
+                ..HealthQuery::default()
+            })
+            .unwrap()
+            .entries;
+        let mut sizes = Vec::new();
+        for e in &entries {
+            match wallet.health_present_certificate(&e.record.id, None).await {
+                Ok(p) => sizes.push((p.text.len(), p.qr.version)),
+                // A driver certificate past its validity cannot be shown.
+                Err(err) if kind == RecordKind::DriverHealth => {
+                    assert_eq!(err.code(), ErrorCode::HealthInputInvalid, "{err}");
+                }
+                Err(err) => panic!("{err}"),
+            }
+        }
+        assert!(!sizes.is_empty(), "{kind:?}: no certificate presented");
+        let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+        println!(
+            "[size] {kind:?}: {} presented of {}; Base45 chars {}..{}, QR version {}..{} (ECC M)",
+            sizes.len(),
+            entries.len(),
+            min.0,
+            max.0,
+            min.1,
+            max.1
+        );
+        assert!(max.1 <= 20, "{kind:?} QR version {}", max.1);
+    }
+}

@@ -102,7 +102,7 @@ fn alias() -> Result<String, WalletError> {
 impl Wallet {
     /// Fetches [`BATCH_SIZE`] credential copies of one certificate of the book (sick leave,
     /// driver health). `HEALTH_RECORD_NOT_FOUND` for an unknown record, `HEALTH_INPUT_INVALID`
-    /// for a record that is not a certificate.
+    /// for a record that is not a certificate or a driver certificate past its validity.
     pub async fn health_fetch_certificate(
         &self,
         record_id: &str,
@@ -111,6 +111,14 @@ impl Wallet {
         let entry = self.health_record(record_id)?;
         if !is_certificate(&entry.record.body) {
             return Err(WalletError::HealthInput("not a certificate"));
+        }
+        // A driver certificate past its validity cannot be shown (the issuer refuses it too):
+        // said here without a round trip, with a health code rather than the server's.
+        if let RecordBody::DriverHealth { valid_until, .. } = &entry.record.body {
+            let today = i64::try_from(now_unix() / 86_400).unwrap_or(0);
+            if !CalendarDate::parse_iso(valid_until).is_ok_and(|d| d.to_unix_days() >= today) {
+                return Err(WalletError::HealthInput("certificate no longer valid"));
+            }
         }
         let token = self.access_token().await?;
         let trust = self.fetch_trust_list().await?;
