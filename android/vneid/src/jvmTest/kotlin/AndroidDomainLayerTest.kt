@@ -173,10 +173,17 @@ private class CountingCard(id: String, private val delayMs: Long = 0) : NfcTrans
     private val card = TestCard(id, TestCardFault.None)
     val apdus = AtomicInteger()
     val started = CompletableDeferred<Unit>()
+    /** An APDU is being exchanged right now. */
+    val busy = java.util.concurrent.atomic.AtomicBoolean()
     override fun transceive(apdu: ByteArray): ByteArray {
-        if (apdus.incrementAndGet() == 10) started.complete(Unit)
-        if (delayMs > 0) Thread.sleep(delayMs)
-        return card.transceive(apdu)
+        busy.set(true)
+        try {
+            if (apdus.incrementAndGet() == 10) started.complete(Unit)
+            if (delayMs > 0) Thread.sleep(delayMs)
+            return card.transceive(apdu)
+        } finally {
+            busy.set(false)
+        }
     }
     override fun maxTransceiveLength(): UInt = 261u // short APDUs: a long read to cancel
 }
@@ -252,10 +259,11 @@ val androidDomainTests = listOf(
 
     test("a cancelled level-2 upgrade stops the chip read before the call returns; the level stays 1") {
         activated(DevBackend.chipCitizen(AN)).use { wallet -> coroutineScope {
-            val card = CountingCard(AN, delayMs = 5)
+            val card = CountingCard(AN, delayMs = 20)
             val job = launch(Dispatchers.Default) { wallet.upgradeToLevel2(cardKey(AN), card, SELFIE) }
             withTimeout(20_000) { card.started.await() }
             job.cancelAndJoin()
+            assertTrue(!card.busy.get()) { "an APDU was still in flight when the cancelled call returned" }
             val atReturn = card.apdus.get()
             delay(300)
             assertEquals(atReturn, card.apdus.get(), "APDUs after the cancelled call returned")
