@@ -99,9 +99,12 @@ private final class CountingCard: NfcTransport, @unchecked Sendable {
     private let card: TestCard
     private let delay: TimeInterval
     let sent = Counter()
+    private let done = Counter()
     init(_ id: String, delay: TimeInterval = 0) throws { card = try TestCard(idNumber: id, fault: .none); self.delay = delay }
+    var busy: Bool { sent.value != done.value }
     func transceive(apdu: Data) throws -> Data {
         sent.increment()
+        defer { done.increment() }
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         return try card.transceive(apdu: apdu)
     }
@@ -187,12 +190,13 @@ let iosDomainTests: [TestCase] = [
 
     test("a cancelled level-2 upgrade throws CancellationError once the transport is free; the level stays 1") {
         let wallet = try await activatedWallet(try await DevBackend.chipCitizen(an))
-        let card = try CountingCard(an, delay: 0.005)
+        let card = try CountingCard(an, delay: 0.02)
         let task = Task { try await wallet.upgradeToLevel2(key: try cardKey(an), transport: card, selfie: selfie) }
         let deadline = Date().addingTimeInterval(20)
         while card.sent.value < 10 && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
         task.cancel()
         do { _ = try await task.value; throw fail("the cancelled upgrade succeeded") } catch is CancellationError {}
+        try assertTrue(!card.busy, "an APDU was still in flight when the cancelled call returned")
         let atReturn = card.sent.value
         try await Task.sleep(nanoseconds: 300_000_000)
         try assertEqual(atReturn, card.sent.value, "APDUs after the cancelled call returned")
