@@ -4,9 +4,8 @@
 
 use std::time::Instant;
 use vneid_wallet::Wallet;
-use vneid_wallet::credential::claims::{PRESET_HEALTH_INSURANCE, Registry};
+use vneid_wallet::credential::claims::PRESET_HEALTH_INSURANCE;
 use vneid_wallet::credential::cose::PublicKey;
-use vneid_wallet::credential::verify::{ReplayCache, Verifier, VerifyPolicy};
 use vneid_wallet::health::{HealthQuery, RecordBody, RecordKind};
 
 type BoxError = Box<dyn std::error::Error>;
@@ -90,22 +89,12 @@ pub async fn run(
         presentation.text.len(),
         presentation.qr.version
     );
-    let (trust, status) = crate::verify::fetch_lists(base_url, &presentation.text, anchor).await?;
-    let registry = Registry::builtin();
-    let policy = VerifyPolicy::default();
-    let verifier = Verifier {
-        registry: &registry,
-        trust: &trust,
-        status: &status,
-        policy: &policy,
-    };
-    let verdict = verifier.verify_text(
+    crate::verify::verify_at_counter(
+        base_url,
         &presentation.text,
-        crate::verify::now_unix(),
-        &mut ReplayCache::default(),
-    );
-    if !crate::verify::print_verdict(&verdict) {
-        return Err("the BHYT card presentation was not accepted".into());
-    }
+        anchor,
+        "the BHYT card presentation",
+    )
+    .await?;
     Ok(())
 }

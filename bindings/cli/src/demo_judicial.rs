@@ -8,9 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use vneid_wallet::Wallet;
 use vneid_wallet::api_client::ApiClient;
-use vneid_wallet::credential::claims::Registry;
 use vneid_wallet::credential::cose::PublicKey;
-use vneid_wallet::credential::verify::{ReplayCache, Verifier, VerifyPolicy};
 use vneid_wallet::judicial::{
     DevJudicialAction, DevJudicialAdvanceRequest, JudicialStatusListener, LocalState, StatusChange,
     TestPaymentGateway, month_turning_14,
@@ -141,23 +139,13 @@ pub async fn run(
         presentation.qr.version,
         presentation.text.len()
     );
-    let (trust, status) = crate::verify::fetch_lists(base_url, &presentation.text, anchor).await?;
-    let registry = Registry::builtin();
-    let policy = VerifyPolicy::default();
-    let verifier = Verifier {
-        registry: &registry,
-        trust: &trust,
-        status: &status,
-        policy: &policy,
-    };
-    let verdict = verifier.verify_text(
+    crate::verify::verify_at_counter(
+        base_url,
         &presentation.text,
-        crate::verify::now_unix(),
-        &mut ReplayCache::default(),
-    );
-    if !crate::verify::print_verdict(&verdict) {
-        return Err("the judicial-record certificate was not accepted".into());
-    }
+        anchor,
+        "the judicial-record certificate",
+    )
+    .await?;
     let history = wallet.judicial_history(draft.local_id)?;
     let steps: Vec<String> = history.iter().map(|h| step_label(h.kind)).collect();
     println!("    request history: {}", steps.join(" → "));

@@ -85,6 +85,31 @@ pub fn status_list_of(text: &str) -> Option<u32> {
     unverified_status_ref(text).map(|s| s.list)
 }
 
+/// Checks a presentation as a counter does (lists fetched from the backend and verified,
+/// a fresh replay cache), prints the verdict, and fails unless it is accepted. The demo steps
+/// end with it.
+pub async fn verify_at_counter(
+    backend: &str,
+    text: &str,
+    anchor: &PublicKey,
+    what: &str,
+) -> Result<(), BoxError> {
+    let (trust, status) = fetch_lists(backend, text, anchor).await?;
+    let registry = Registry::builtin();
+    let policy = VerifyPolicy::default();
+    let verifier = Verifier {
+        registry: &registry,
+        trust: &trust,
+        status: &status,
+        policy: &policy,
+    };
+    let verdict = verifier.verify_text(text, now_unix(), &mut ReplayCache::default());
+    if !print_verdict(&verdict) {
+        return Err(format!("{what} was not accepted").into());
+    }
+    Ok(())
+}
+
 /// Trust list and status lists fetched from `backend` for `text`.
 pub async fn fetch_lists(
     backend: &str,
