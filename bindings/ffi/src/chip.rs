@@ -2,8 +2,8 @@
 //! ICAO 9303 protocol in `vneid-emrtd`. Converts types only.
 
 use crate::error::VneidError;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use vneid_emrtd::access::{AccessKey, Can};
 use vneid_emrtd::mrz::{DocumentNumberRule, MrzKey};
 use vneid_emrtd::pa::TrustStore;
@@ -252,7 +252,41 @@ impl Transport for Foreign {
 #[derive(uniffi::Object)]
 pub struct ChipReader {
     trust: TrustStore,
-    cancel: AtomicBool,
+    /// The cancel flags of the reads in progress: one per read, so a finished or cancelled
+    /// read never leaves a flag behind that would stop (or fail to stop) the next one.
+    active: Mutex<Vec<Arc<AtomicBool>>>,
+}
+
+/// One read in progress. Dropped when the read ends *or when its future is dropped* (a
+/// Kotlin coroutine cancelled): either way it raises the read's flag, so the blocking read
+/// stops before its next APDU instead of running on unobserved.
+struct ActiveRead {
+    reader: Arc<ChipReader>,
+    flag: Arc<AtomicBool>,
+}
+
+impl ActiveRead {
+    fn start(reader: &Arc<ChipReader>) -> Self {
+        let flag = Arc::new(AtomicBool::new(false));
+        reader.reads().push(Arc::clone(&flag));
+        Self {
+            reader: Arc::clone(reader),
+            flag,
+        }
+    }
+}
+
+impl Drop for ActiveRead {
+    fn drop(&mut self) {
+        self.flag.store(true, Ordering::Relaxed);
+        self.reader.reads().retain(|f| !Arc::ptr_eq(f, &self.flag));
+    }
+}
+
+impl ChipReader {
+    fn reads(&self) -> std::sync::MutexGuard<'_, Vec<Arc<AtomicBool>>> {
+        self.active.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl std::fmt::Debug for ChipReader {
@@ -274,7 +308,7 @@ impl ChipReader {
         }
         Ok(Arc::new(Self {
             trust,
-            cancel: AtomicBool::new(false),
+            active: Mutex::new(Vec::new()),
         }))
     }
 
@@ -314,7 +348,8 @@ impl ChipReader {
                 .map(|d| d.as_secs())
                 .unwrap_or(0)
         });
-        self.cancel.store(false, Ordering::Relaxed);
+        let active = ActiveRead::start(&self);
+        let flag = Arc::clone(&active.flag);
         let reader = Arc::clone(&self);
         let result = tokio::task::spawn_blocking(move || {
             let rng = ring::rand::SystemRandom::new();
@@ -332,16 +367,20 @@ impl ChipReader {
             };
             ChipSession::with_access_key(access_key, &reader.trust, at, &mut random)
                 .with_progress(&mut report)
-                .with_cancel(&reader.cancel)
+                .with_cancel(&flag)
                 .read(&mut Foreign(transport))
         })
         .await
         .map_err(|_| VneidError::from_code(ErrorCode::Internal, None, None))?;
+        drop(active);
         result.map(Into::into).map_err(|e| chip_error(&e))
     }
 
-    /// Stops a read in progress before its next APDU; it fails with `CANCELLED`.
+    /// Stops every read of this reader in progress before its next APDU; each fails with
+    /// `CANCELLED`. Dropping a read's future (coroutine cancellation) stops it the same way.
     pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
+        for flag in self.reads().iter() {
+            flag.store(true, Ordering::Relaxed);
+        }
     }
 }
