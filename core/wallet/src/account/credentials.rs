@@ -227,14 +227,14 @@ impl Wallet {
                     },
                 )));
             }
-            let not_bound = || rejected(CredentialRejection::NotBound);
-            let holder = PublicKey::from_sec1(public).map_err(|_| not_bound())?;
-            let envelope =
-                zeroize::Zeroizing::new(B64.decode(&copy.credential).map_err(|_| not_bound())?);
-            let cred = IssuedCredential::from_envelope(&registry, &envelope, &holder)
-                .map_err(|_| not_bound())?;
-            check_receipt(trust, &cred, type_of(*kind), now, RECEIPT_CLOCK_SKEW)
-                .map_err(|e| rejected(CredentialRejection::Receipt(e)))?;
+            let (cred, envelope) = open_received_copy(
+                &registry,
+                trust,
+                public,
+                &copy.credential,
+                type_of(*kind),
+                now,
+            )?;
             checked.push((
                 cred.payload.credential_type,
                 alias,
@@ -579,4 +579,26 @@ impl Wallet {
         }
         Ok(())
     }
+}
+
+/// Opens one copy the backend returned for the device key `public` (SEC1) and checks it:
+/// bound to that key, claims matching the signed root, signed by a trust-list key allowed to
+/// issue `want`, valid at `now`. Every credential the wallet receives goes through here.
+pub(crate) fn open_received_copy(
+    registry: &Registry,
+    trust: &TrustList,
+    public: &[u8],
+    credential_b64: &str,
+    want: CredentialTypeId,
+    now: u64,
+) -> Result<(IssuedCredential, zeroize::Zeroizing<Vec<u8>>), WalletError> {
+    let rejected = WalletError::CredentialRejected;
+    let not_bound = || rejected(CredentialRejection::NotBound);
+    let holder = PublicKey::from_sec1(public).map_err(|_| not_bound())?;
+    let envelope = zeroize::Zeroizing::new(B64.decode(credential_b64).map_err(|_| not_bound())?);
+    let cred =
+        IssuedCredential::from_envelope(registry, &envelope, &holder).map_err(|_| not_bound())?;
+    check_receipt(trust, &cred, want, now, RECEIPT_CLOCK_SKEW)
+        .map_err(|e| rejected(CredentialRejection::Receipt(e)))?;
+    Ok((cred, envelope))
 }

@@ -18,7 +18,7 @@ mod unlock;
 pub use activation::{ActivationInput, OtpSent};
 pub use credentials::{BATCH_SIZE, CredentialSummary, PRESENTATION_VALIDITY, Presentation};
 // Judicial certificates (issue 6) are checked on receipt like every credential.
-pub(crate) use credentials::RECEIPT_CLOCK_SKEW;
+pub(crate) use credentials::open_received_copy;
 pub use level2::{Level2Outcome, Level2Progress, MAX_SELFIE_BYTES};
 pub use session::Session;
 

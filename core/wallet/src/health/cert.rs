@@ -13,7 +13,7 @@
 use super::db;
 use super::types::RecordKind;
 use crate::Wallet;
-use crate::account::{BATCH_SIZE, CredentialSummary, Presentation, RECEIPT_CLOCK_SKEW, now_unix};
+use crate::account::{BATCH_SIZE, CredentialSummary, Presentation, now_unix, open_received_copy};
 use crate::error::{CredentialRejection, WalletError};
 use crate::store as ws;
 use base64::Engine as _;
@@ -21,9 +21,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use rusqlite::{Connection, params};
 use vneid_api::health::{HealthCertificateRequest, RecordBody};
 use vneid_credential::claims::{Preset, Registry, keys, types};
-use vneid_credential::cose::PublicKey;
-use vneid_credential::issuer::IssuedCredential;
-use vneid_credential::receipt::check_receipt;
 use vneid_identity::CalendarDate;
 
 /// Wallet schema: which credential copies are of which certificate record.
@@ -166,14 +163,14 @@ impl Wallet {
                 .iter()
                 .find(|(_, p)| B64.encode(p) == copy.device_public_key)
                 .ok_or(rejected(CredentialRejection::UnrequestedKey))?;
-            let not_bound = || rejected(CredentialRejection::NotBound);
-            let holder = PublicKey::from_sec1(public).map_err(|_| not_bound())?;
-            let envelope =
-                zeroize::Zeroizing::new(B64.decode(&copy.credential).map_err(|_| not_bound())?);
-            let cred = IssuedCredential::from_envelope(&registry, &envelope, &holder)
-                .map_err(|_| not_bound())?;
-            check_receipt(trust, &cred, types::CERTIFICATE, now, RECEIPT_CLOCK_SKEW)
-                .map_err(|e| rejected(CredentialRejection::Receipt(e)))?;
+            let (cred, envelope) = open_received_copy(
+                &registry,
+                trust,
+                public,
+                &copy.credential,
+                types::CERTIFICATE,
+                now,
+            )?;
             checked.push((alias.clone(), cred.payload.exp, envelope));
         }
         self.store()?.transaction(|tx, sealer| {

@@ -6,7 +6,7 @@ use super::outbox::JudicialRequestInfo;
 use super::payment::{PaymentGateway, PaymentOrder};
 use super::store::{self as js, HistoryEntry, HistoryKind, LocalState, RequestRow};
 use crate::Wallet;
-use crate::account::{BATCH_SIZE, CredentialSummary, Presentation, RECEIPT_CLOCK_SKEW, now_unix};
+use crate::account::{BATCH_SIZE, CredentialSummary, Presentation, now_unix, open_received_copy};
 use crate::error::{CredentialRejection, WalletError};
 use crate::store as ws;
 use base64::Engine as _;
@@ -16,9 +16,6 @@ use vneid_api::judicial::{
     JudicialCertificateRequest, JudicialEvent, JudicialRequestView, JudicialStatus,
 };
 use vneid_credential::claims::{PRESET_JUDICIAL_RECORD, Registry, types};
-use vneid_credential::cose::PublicKey;
-use vneid_credential::issuer::IssuedCredential;
-use vneid_credential::receipt::check_receipt;
 use vneid_credential::trust::TrustList;
 
 /// One office step the wallet learnt about.
@@ -287,20 +284,14 @@ impl Wallet {
                 .iter()
                 .find(|(_, p)| B64.encode(p) == copy.device_public_key)
                 .ok_or(rejected(CredentialRejection::UnrequestedKey))?;
-            let not_bound = || rejected(CredentialRejection::NotBound);
-            let holder = PublicKey::from_sec1(public).map_err(|_| not_bound())?;
-            let envelope =
-                zeroize::Zeroizing::new(B64.decode(&copy.credential).map_err(|_| not_bound())?);
-            let cred = IssuedCredential::from_envelope(&registry, &envelope, &holder)
-                .map_err(|_| not_bound())?;
-            check_receipt(
+            let (cred, envelope) = open_received_copy(
+                &registry,
                 trust,
-                &cred,
+                public,
+                &copy.credential,
                 types::JUDICIAL_RECORD,
                 now,
-                RECEIPT_CLOCK_SKEW,
-            )
-            .map_err(|e| rejected(CredentialRejection::Receipt(e)))?;
+            )?;
             checked.push((alias.clone(), cred.payload.exp, envelope));
         }
         let now = now_unix();
