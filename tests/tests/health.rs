@@ -21,11 +21,9 @@ use vneid_api::health::{
 use vneid_backend::health::synth::{BookOwner, generate};
 use vneid_backend::{BackendConfig, RunningBackend, SeededCitizen};
 use vneid_identity::CalendarDate;
-use vneid_tests::{DEV_TOKEN, activate_first, open_wallet, spawn_backend};
+use vneid_tests::{DEV_TOKEN, activate_first, counter_lists, now_unix, open_wallet, spawn_backend};
 use vneid_wallet::api_client::ApiClient;
 use vneid_wallet::credential::claims::{ClaimValue, PRESET_HEALTH_INSURANCE, Registry, keys};
-use vneid_wallet::credential::cose::PublicKey;
-use vneid_wallet::credential::trust::{FreshnessPolicy, StatusList, StatusLists, TrustList};
 use vneid_wallet::credential::verify::{ReplayCache, Verdict, Verifier, VerifyPolicy};
 use vneid_wallet::health::{BloodType, HealthProfile, HealthQuery, RecordBody, RecordKind};
 use vneid_wallet::{BATCH_SIZE, ErrorCode, STORE_FILE, Wallet};
@@ -678,32 +676,7 @@ async fn the_bhyt_card_from_the_book_is_presented_and_accepted_at_reception() {
     };
 
     let p = wallet.present(&PRESET_HEALTH_INSURANCE, None).unwrap();
-    let api = ApiClient::new(&backend.base_url(), Duration::from_secs(10)).unwrap();
-    let anchor =
-        PublicKey::from_sec1(&vneid_backend::issuer::trust_anchor_public_key().unwrap()).unwrap();
-    let trust = TrustList::verify(
-        &api.trust_list().await.unwrap(),
-        &[anchor],
-        FreshnessPolicy::default(),
-    )
-    .unwrap();
-    let mut status = StatusLists::new(600);
-    status.insert(
-        StatusList::verify(&api.status_list(p.status.list).await.unwrap(), &trust).unwrap(),
-    );
-    let registry = Registry::builtin();
-    let policy = VerifyPolicy::default();
-    let verifier = Verifier {
-        registry: &registry,
-        trust: &trust,
-        status: &status,
-        policy: &policy,
-    };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let Verdict::Accept(v) = verifier.verify_text(&p.text, now, &mut ReplayCache::default()) else {
+    let Verdict::Accept(v) = counter_verdict(&backend, &p.text, p.status.list).await else {
         panic!("BHYT card not accepted");
     };
     let claim = |k| v.claims.iter().find(|(x, _)| *x == k).unwrap().1.clone();
@@ -845,16 +818,7 @@ async fn another_citizen_activating_the_phone_does_not_see_the_previous_book() {
 /// default policy, a fresh replay cache.
 async fn counter_verdict(backend: &RunningBackend, text: &str, list: u32) -> Verdict {
     let api = ApiClient::new(&backend.base_url(), Duration::from_secs(10)).unwrap();
-    let anchor =
-        PublicKey::from_sec1(&vneid_backend::issuer::trust_anchor_public_key().unwrap()).unwrap();
-    let trust = TrustList::verify(
-        &api.trust_list().await.unwrap(),
-        &[anchor],
-        FreshnessPolicy::default(),
-    )
-    .unwrap();
-    let mut status = StatusLists::new(600);
-    status.insert(StatusList::verify(&api.status_list(list).await.unwrap(), &trust).unwrap());
+    let (trust, status) = counter_lists(&api, list).await;
     let registry = Registry::builtin();
     let policy = VerifyPolicy::default();
     let verifier = Verifier {
@@ -863,11 +827,7 @@ async fn counter_verdict(backend: &RunningBackend, text: &str, list: u32) -> Ver
         status: &status,
         policy: &policy,
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    verifier.verify_text(text, now, &mut ReplayCache::default())
+    verifier.verify_text(text, now_unix(), &mut ReplayCache::default())
 }
 
 #[tokio::test]
