@@ -70,10 +70,10 @@ impl SymmetricKey {
         Self(out)
     }
 
-    fn aead(&self) -> LessSafeKey {
-        // A 32-byte key is always valid for AES-256-GCM.
-        #[allow(clippy::expect_used)]
-        LessSafeKey::new(UnboundKey::new(&AES_256_GCM, self.0.as_ref()).expect("32-byte AES key"))
+    fn aead(&self) -> Result<LessSafeKey, CryptoError> {
+        UnboundKey::new(&AES_256_GCM, self.0.as_ref())
+            .map(LessSafeKey::new)
+            .map_err(|_| CryptoError::KeyLength)
     }
 
     /// Encrypts `plaintext` bound to `context`.
@@ -88,7 +88,7 @@ impl SymmetricKey {
         out.extend_from_slice(plaintext);
         let (_header, body) = out.split_at_mut(1 + NONCE_LEN);
         let tag = self
-            .aead()
+            .aead()?
             .seal_in_place_separate_tag(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(context),
@@ -109,7 +109,7 @@ impl SymmetricKey {
         let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError::Open)?;
         let mut buf = Zeroizing::new(ciphertext.to_vec());
         let len = self
-            .aead()
+            .aead()?
             .open_in_place(nonce, Aad::from(context), buf.as_mut_slice())
             .map_err(|_| CryptoError::Open)?
             .len();
