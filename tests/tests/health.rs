@@ -1025,3 +1025,179 @@ async fn every_certificate_of_a_rich_book_is_issued_and_its_qr_stays_within_vers
         assert!(max.1 <= 20, "{kind:?} QR version {}", max.1);
     }
 }
+
+/// MD5 (RFC 1321), only to look for MD5 digests of the ID number in an export.
+fn md5(input: &[u8]) -> [u8; 16] {
+    const S: [u32; 64] = [
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5,
+        9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10,
+        15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+    ];
+    let k: Vec<u32> = (0..64)
+        .map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32)
+        .collect();
+    let mut msg = input.to_vec();
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&((input.len() as u64).wrapping_mul(8)).to_le_bytes());
+    let mut h: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
+    for chunk in msg.chunks(64) {
+        let m: Vec<u32> = chunk
+            .chunks(4)
+            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+            .collect();
+        let [mut a, mut b, mut c, mut d] = h;
+        for i in 0..64 {
+            let (f, g) = match i / 16 {
+                0 => ((b & c) | (!b & d), i),
+                1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
+                2 => (b ^ c ^ d, (3 * i + 5) % 16),
+                _ => (c ^ (b | !d), (7 * i) % 16),
+            };
+            let f = f.wrapping_add(a).wrapping_add(k[i]).wrapping_add(m[g]);
+            a = d;
+            d = c;
+            c = b;
+            b = b.wrapping_add(f.rotate_left(S[i]));
+        }
+        h = [
+            h[0].wrapping_add(a),
+            h[1].wrapping_add(b),
+            h[2].wrapping_add(c),
+            h[3].wrapping_add(d),
+        ];
+    }
+    let mut out = [0u8; 16];
+    for (i, w) in h.iter().enumerate() {
+        out[i * 4..i * 4 + 4].copy_from_slice(&w.to_le_bytes());
+    }
+    out
+}
+
+/// Every string of a JSON value (keys included).
+fn strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        Value::Object(o) => o.iter().for_each(|(k, x)| {
+            out.push(k.clone());
+            strings(x, out);
+        }),
+        _ => {}
+    }
+}
+
+/// What anyone can compute from an ID number without a key: SHA-256, SHA-1 and MD5 of the
+/// number and of its usual naming forms, as hex (of the first 6 bytes, which survive a UUID's
+/// version bits) and as base64.
+fn unkeyed_derivations(id_number: &str) -> Vec<String> {
+    use ring::digest::{SHA1_FOR_LEGACY_USE_ONLY, SHA256, digest};
+    let forms = [
+        id_number.to_owned(),
+        format!("patient/{id_number}"),
+        format!("Patient/{id_number}"),
+        format!("urn:vn:cccd:{id_number}"),
+    ];
+    let mut out = Vec::new();
+    for f in &forms {
+        let digests: Vec<Vec<u8>> = vec![
+            digest(&SHA256, f.as_bytes()).as_ref().to_vec(),
+            digest(&SHA1_FOR_LEGACY_USE_ONLY, f.as_bytes())
+                .as_ref()
+                .to_vec(),
+            md5(f.as_bytes()).to_vec(),
+        ];
+        for d in digests {
+            out.push(d[..6].iter().map(|b| format!("{b:02x}")).collect());
+            out.push(base64::engine::general_purpose::STANDARD.encode(&d));
+            out.push(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&d));
+        }
+    }
+    out
+}
+
+/// Strings of `bundle` that carry an unkeyed derivation of `id_number`.
+fn derived_from_id_number(bundle: &Value, id_number: &str) -> Vec<String> {
+    let needles = unkeyed_derivations(id_number);
+    let mut all = Vec::new();
+    strings(bundle, &mut all);
+    all.into_iter()
+        .filter(|s| {
+            let hexish = s.to_ascii_lowercase().replace('-', "");
+            needles
+                .iter()
+                .any(|n| hexish.contains(n.as_str()) || s.contains(n.as_str()))
+        })
+        .collect()
+}
+
+fn resource_ids(bundle: &Value) -> HashSet<String> {
+    let mut ids: HashSet<String> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| {
+            [
+                e["fullUrl"].as_str().unwrap().to_owned(),
+                e["resource"]["id"].as_str().unwrap().to_owned(),
+            ]
+        })
+        .collect();
+    ids.insert(bundle["id"].as_str().unwrap().to_owned());
+    ids
+}
+
+#[tokio::test]
+async fn fhir_exports_carry_no_id_derived_from_the_id_number_and_share_no_resource_id() {
+    let backend = backend(80).await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = wallet(root.path(), &backend);
+    let citizen = activate_first(&wallet, &backend).await;
+    wallet.health_sync().await.unwrap();
+
+    let first: Value = serde_json::from_str(&wallet.health_export_fhir(None).unwrap()).unwrap();
+    let second: Value = serde_json::from_str(&wallet.health_export_fhir(None).unwrap()).unwrap();
+    // Each export is consistent on its own: every reference resolves inside it.
+    assert_eq!(validate_bundle(&first), Vec::<String>::new());
+    assert_eq!(validate_bundle(&second), Vec::<String>::new());
+    let (a, b) = (resource_ids(&first), resource_ids(&second));
+    assert!(a.len() > 80, "{} ids", a.len());
+    assert_eq!(a.intersection(&b).count(), 0, "the two exports share ids");
+    assert_eq!(
+        derived_from_id_number(&first, &citizen.id_number),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        derived_from_id_number(&second, &citizen.id_number),
+        Vec::<String>::new()
+    );
+
+    // The check catches the former scheme: a Patient id that is SHA-256 of `patient/<ID
+    // number>` laid out as a UUID.
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    assert_eq!(hex(&md5(b"abc")), "900150983cd24fb0d6963f7d28e17f72");
+    let mut old = first.clone();
+    let d = ring::digest::digest(
+        &ring::digest::SHA256,
+        format!("patient/{}", citizen.id_number).as_bytes(),
+    );
+    let h: String = d.as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let old_id = format!(
+        "{}-{}-8{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[13..16],
+        &h[16..20],
+        &h[20..32]
+    );
+    old["entry"][0]["resource"]["id"] = old_id.clone().into();
+    assert_eq!(
+        derived_from_id_number(&old, &citizen.id_number),
+        vec![old_id]
+    );
+}

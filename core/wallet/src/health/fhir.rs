@@ -8,15 +8,19 @@
 //! `DocumentReference` with the certificate number as identifier, the leave period or the
 //! validity as `context.period` and the certificate's text as a `text/plain` attachment (R4
 //! has no resource for a medical certificate; a document about the patient is what it is).
-//! Every entry has a `urn:uuid:` full URL
-//! derived from the record id (so exporting twice gives the same ids) and references point
-//! only at entries of the same bundle. The self-declared profile is not exported: FHIR
-//! consumers would read it as facility data.
+//! Every entry has a `urn:uuid:` full URL and references point only at entries of the same
+//! bundle. Ids are pseudonyms under a key drawn at random for each export ([`ExportKey`]) and
+//! dropped after it: inside one bundle every reference to a resource carries the same id, but
+//! two exports of the same book share no id, and no id can be computed from the ID number (or
+//! a record id) without the key — removing `Patient.identifier` de-identifies the bundle. The
+//! self-declared profile is not exported: FHIR consumers would read it as facility data.
 
 use super::types::{EncounterClass, HealthRecord, RecordBody};
-use ring::digest::{SHA256, digest};
+use ring::hmac;
+use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::{Value, json};
 use vneid_api::{CitizenProfile, Sex};
+use zeroize::Zeroizing;
 
 /// Identifier systems. Việt Nam publishes no FHIR naming system for these yet; these URIs
 /// are placeholders under the project's namespace and say so.
@@ -37,22 +41,47 @@ const SYSTEM_CONDITION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/c
 const SYSTEM_COVERAGE_CLASS: &str = "http://terminology.hl7.org/CodeSystem/coverage-class";
 const SYSTEM_UCUM: &str = "http://unitsofmeasure.org";
 
-/// A UUID (version 8, RFC 9562 "custom") from SHA-256 of `name`: stable per record.
-fn uuid(name: &str) -> String {
-    let d = digest(&SHA256, name.as_bytes());
-    let mut hex = String::with_capacity(36);
-    for (i, byte) in d.as_ref().iter().take(16).enumerate() {
-        let byte = match i {
-            6 => (byte & 0x0f) | 0x80,
-            8 => (byte & 0x3f) | 0x80,
-            _ => *byte,
-        };
-        if matches!(i, 4 | 6 | 8 | 10) {
-            hex.push('-');
-        }
-        hex.push_str(&format!("{byte:02x}"));
+/// The key of one export's resource ids: 32 random bytes, never stored, zeroized on drop.
+pub struct ExportKey(Zeroizing<[u8; 32]>);
+
+impl ExportKey {
+    /// A fresh key from the system's random source.
+    pub fn random() -> Result<Self, ring::error::Unspecified> {
+        let mut k = Zeroizing::new([0u8; 32]);
+        SystemRandom::new().fill(k.as_mut())?;
+        Ok(Self(k))
     }
-    hex
+
+    /// A key with the given bytes (tests that need reproducible output).
+    #[cfg(test)]
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(Zeroizing::new(bytes))
+    }
+
+    /// The id of the resource named `name` in this export: a UUID (version 4 layout, RFC
+    /// 9562) from HMAC-SHA256 under the export key, so the same name gives the same id within
+    /// the bundle and nothing about the name without the key.
+    fn uuid(&self, name: &str) -> String {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, self.0.as_ref());
+        let tag = hmac::sign(&key, name.as_bytes());
+        let mut hex = String::with_capacity(36);
+        for (i, byte) in tag.as_ref().iter().take(16).enumerate() {
+            let byte = match i {
+                6 => (byte & 0x0f) | 0x40,
+                8 => (byte & 0x3f) | 0x80,
+                _ => *byte,
+            };
+            if matches!(i, 4 | 6 | 8 | 10) {
+                hex.push('-');
+            }
+            hex.push_str(&format!("{byte:02x}"));
+        }
+        hex
+    }
+}
+
+fn key_url(key: &ExportKey, name: &str) -> String {
+    format!("urn:uuid:{}", key.uuid(name))
 }
 
 /// Sets `key` of a JSON object (no-op on anything else, which this module never builds).
@@ -62,14 +91,19 @@ fn set(v: &mut Value, key: &str, value: Value) {
     }
 }
 
-struct Builder {
+struct Builder<'k> {
+    key: &'k ExportKey,
     entries: Vec<Value>,
     patient_ref: String,
 }
 
-impl Builder {
+impl Builder<'_> {
+    fn url(&self, name: &str) -> String {
+        format!("urn:uuid:{}", self.key.uuid(name))
+    }
+
     fn add(&mut self, name: &str, mut resource: Value) -> String {
-        let id = uuid(name);
+        let id = self.key.uuid(name);
         let url = format!("urn:uuid:{id}");
         if let Some(o) = resource.as_object_mut() {
             o.insert("id".into(), Value::String(id));
@@ -117,9 +151,9 @@ fn encounter(b: &mut Builder, r: &HealthRecord) {
         EncounterClass::Emergency => ("EMER", "emergency"),
     };
     let enc_name = format!("{}/encounter", r.id);
-    let enc_url = format!("urn:uuid:{}", uuid(&enc_name));
+    let enc_url = b.url(&enc_name);
     let cond_urls: Vec<String> = (0..diagnoses.len())
-        .map(|i| format!("urn:uuid:{}", uuid(&format!("{}/condition/{i}", r.id))))
+        .map(|i| b.url(&format!("{}/condition/{i}", r.id)))
         .collect();
     let mut period = json!({ "start": r.date });
     if let Some(end) = end_date {
@@ -248,12 +282,21 @@ fn certificate(
     );
 }
 
-/// The bundle for `patient` and `records`; `timestamp` is an RFC 3339 instant.
-pub fn bundle(patient: &CitizenProfile, records: &[HealthRecord], timestamp: &str) -> Value {
-    let patient_name = format!("patient/{}", patient.id_number);
+/// The bundle for `patient` and `records`; `timestamp` is an RFC 3339 instant; `key` the
+/// export's id key (use a fresh [`ExportKey::random`] for every export).
+pub fn bundle(
+    patient: &CitizenProfile,
+    records: &[HealthRecord],
+    timestamp: &str,
+    key: &ExportKey,
+) -> Value {
+    // Names only ever enter the keyed derivation; the ID number never needs to: the bundle
+    // has one Patient.
+    let patient_name = "patient";
     let mut b = Builder {
+        key,
         entries: Vec::new(),
-        patient_ref: format!("urn:uuid:{}", uuid(&patient_name)),
+        patient_ref: key_url(key, patient_name),
     };
     let mut words = patient.full_name.split_whitespace();
     let family = words.next().unwrap_or("");
@@ -264,7 +307,7 @@ pub fn bundle(patient: &CitizenProfile, records: &[HealthRecord], timestamp: &st
         set(&mut name, "given", json!(given));
     }
     b.add(
-        &patient_name,
+        patient_name,
         json!({
             "resourceType": "Patient",
             "identifier": [{ "system": SYSTEM_ID_NUMBER, "value": patient.id_number }],
@@ -437,7 +480,7 @@ pub fn bundle(patient: &CitizenProfile, records: &[HealthRecord], timestamp: &st
     }
     json!({
         "resourceType": "Bundle",
-        "id": uuid(&format!("bundle/{}/{timestamp}", patient.id_number)),
+        "id": key.uuid("bundle"),
         "type": "collection",
         "timestamp": timestamp,
         "entry": b.entries,
@@ -446,15 +489,19 @@ pub fn bundle(patient: &CitizenProfile, records: &[HealthRecord], timestamp: &st
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing)]
+    #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
     use super::*;
 
     #[test]
-    fn uuids_are_stable_and_well_formed() {
-        let a = uuid("hr-1/encounter");
-        assert_eq!(a, uuid("hr-1/encounter"));
-        assert_ne!(a, uuid("hr-2/encounter"));
+    fn ids_are_stable_within_an_export_and_unlinkable_across_exports() {
+        let k = ExportKey::from_bytes([7; 32]);
+        let a = k.uuid("hr-1/encounter");
+        assert_eq!(a, k.uuid("hr-1/encounter"));
+        assert_ne!(a, k.uuid("hr-2/encounter"));
         assert_eq!(a.len(), 36);
-        assert_eq!(a.as_bytes()[14], b'8');
+        assert_eq!(a.as_bytes()[14], b'4');
+        assert!(matches!(a.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
+        let other = ExportKey::random().unwrap();
+        assert_ne!(a, other.uuid("hr-1/encounter"));
     }
 }

@@ -275,7 +275,10 @@ impl Wallet {
         {
             return Err(WalletError::HealthRecordNotFound);
         }
-        let bundle = fhir::bundle(&patient, &records, &rfc3339(now_unix()));
+        // A fresh id key for every export: two exports of the book share no resource id.
+        let key = fhir::ExportKey::random()
+            .map_err(|_| WalletError::Internal("no random source for the export".into()))?;
+        let bundle = fhir::bundle(&patient, &records, &rfc3339(now_unix()), &key);
         serde_json::to_string(&bundle).map_err(|e| WalletError::Internal(e.to_string()))
     }
 
