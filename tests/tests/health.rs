@@ -410,20 +410,26 @@ fn validate_bundle(b: &Value) -> Vec<String> {
     }
     let required: &[(&str, &[&str])] = &[
         ("Patient", &[]),
-        ("Coverage", &["status", "beneficiary", "payor"]),
+        ("Coverage", &["status", "type", "beneficiary", "payor"]),
+        // Facilities and the BHYT payor.
+        ("Organization", &["identifier", "name"]),
+        ("Location", &["identifier", "name", "managingOrganization"]),
         (
             "Immunization",
             &["status", "vaccineCode", "patient", "occurrenceDateTime"],
         ),
         ("Encounter", &["status", "class"]),
-        ("Condition", &["subject"]),
+        (
+            "Condition",
+            &["subject", "clinicalStatus", "verificationStatus"],
+        ),
         ("Procedure", &["status", "subject"]),
         (
             "MedicationRequest",
             &["status", "intent", "medicationCodeableConcept", "subject"],
         ),
         ("ServiceRequest", &["status", "intent", "subject"]),
-        ("Appointment", &["status", "participant"]),
+        ("Appointment", &["status", "participant", "start", "end"]),
         // Certificates (sick leave, driver health).
         (
             "DocumentReference",
@@ -584,6 +590,62 @@ async fn fhir_export_of_the_book_and_of_a_selection_is_valid_r4() {
     );
     let patient = &all["entry"][0]["resource"];
     assert_eq!(patient["identifier"][0]["value"], citizen.id_number);
+    assert_eq!(
+        patient["identifier"][0]["type"]["coding"][0],
+        serde_json::json!({
+            "system": "http://terminology.hl7.org/CodeSystem/v2-0203",
+            "code": "NI",
+            "display": "National unique individual identifier",
+        })
+    );
+    // Every vaccine of the synthetic book is coded in CVX and in the local table, and
+    // every facility reference names an Organization or a Location of the bundle.
+    let resources: Vec<&Value> = all["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .collect();
+    for imm in resources
+        .iter()
+        .filter(|r| r["resourceType"] == "Immunization")
+    {
+        let systems: Vec<&str> = imm["vaccineCode"]["coding"]
+            .as_array()
+            .map(|c| c.iter().filter_map(|c| c["system"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            systems,
+            [
+                "http://hl7.org/fhir/sid/cvx",
+                "https://vneid.example.vn/fhir/CodeSystem/vac-xin"
+            ],
+            "{}",
+            imm["vaccineCode"]
+        );
+    }
+    let type_of = |url: &str| {
+        all["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["fullUrl"] == url)
+            .map(|e| e["resource"]["resourceType"].as_str().unwrap().to_owned())
+    };
+    for r in &resources {
+        let facility = match r["resourceType"].as_str().unwrap() {
+            "Encounter" => Some((&r["serviceProvider"], "Organization")),
+            "Immunization" => Some((&r["location"], "Location")),
+            "Appointment" => Some((&r["participant"][1]["actor"], "Location")),
+            _ => None,
+        };
+        if let Some((reference, ty)) = facility {
+            assert_eq!(
+                type_of(reference["reference"].as_str().unwrap()).as_deref(),
+                Some(ty)
+            );
+        }
+    }
     assert_eq!(patient["birthDate"], citizen.date_of_birth);
     let icd: Vec<&Value> = all["entry"]
         .as_array()

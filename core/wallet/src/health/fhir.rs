@@ -1,10 +1,15 @@
 //! Export of the book (or a selection) as an HL7 FHIR R4 `Bundle` of type `collection`.
 //!
-//! Mapping: the citizen → `Patient`; the BHYT card → `Coverage`; vaccinations →
-//! `Immunization`; encounters → `Encounter` with one `Condition` per ICD-10 diagnosis
-//! (system `http://hl7.org/fhir/sid/icd-10`), one `Procedure` per procedure and one
+//! Mapping: the citizen → `Patient` (the ID number as an identifier of type `NI` of HL7 v2
+//! table 0203); the BHYT card → `Coverage` (type `PUBLICPOL`, payor the `Organization` of
+//! Việt Nam Social Security, the five-years-of-participation date as an extension);
+//! vaccinations → `Immunization` (vaccine coded in CVX and the local table of [`super::vaccines`]);
+//! every facility → one `Organization` and one `Location` with its BHYT facility code,
+//! referenced from encounters, immunizations, appointments, referrals and certificates; encounters → `Encounter` with one `Condition` per ICD-10 diagnosis
+//! (system `http://hl7.org/fhir/sid/icd-10`, clinical status `active` and verification
+//! status `confirmed` as of the encounter that recorded it), one `Procedure` per procedure and one
 //! `MedicationRequest` per prescription; referrals → `ServiceRequest`, re-examination
-//! appointments → `Appointment`; certificates (sick leave, driver health) →
+//! appointments → `Appointment` (booked for [`APPOINTMENT_MINUTES`] from its time); certificates (sick leave, driver health) →
 //! `DocumentReference` with the certificate number as identifier, the leave period or the
 //! validity as `context.period` and the certificate's text as a `text/plain` attachment (R4
 //! has no resource for a medical certificate; a document about the patient is what it is).
@@ -16,10 +21,13 @@
 //! self-declared profile is not exported: FHIR consumers would read it as facility data.
 
 use super::types::{EncounterClass, HealthRecord, RecordBody};
+use super::vaccines::{self, SYSTEM_CVX, SYSTEM_VACCINE_LOCAL};
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use vneid_api::{CitizenProfile, Sex};
+use vneid_identity::CalendarDate;
 use zeroize::Zeroizing;
 
 /// Identifier systems. Việt Nam publishes no FHIR naming system for these yet; these URIs
@@ -32,6 +40,24 @@ pub const SYSTEM_SICK_LEAVE: &str = "https://vneid.example.vn/fhir/sid/giay-nghi
 pub const SYSTEM_DRIVER_HEALTH: &str =
     "https://vneid.example.vn/fhir/sid/giay-kham-suc-khoe-lai-xe";
 pub const SYSTEM_ICD10: &str = "http://hl7.org/fhir/sid/icd-10";
+/// The payor's identifier (Việt Nam Social Security, Bảo hiểm xã hội Việt Nam).
+pub const SYSTEM_PAYOR: &str = "https://vneid.example.vn/fhir/sid/ma-co-quan-bhxh";
+/// Extension on `Coverage`: the date from which the insured has five years of continuous
+/// participation (from then on the co-payment is waived above a yearly threshold).
+pub const EXTENSION_FIVE_YEARS: &str =
+    "https://vneid.example.vn/fhir/StructureDefinition/bhyt-five-years-from";
+/// How long a re-examination appointment is booked for: the book gives only its time, and
+/// FHIR requires a booked appointment to have an end (invariants app-2, app-3).
+pub const APPOINTMENT_MINUTES: u32 = 30;
+/// HL7 v2 table 0203 (identifier type). `NI`, "National unique individual identifier", is
+/// the code for the personal identification number (`NNxxx` is a pattern, not a code of
+/// the table, so `NNVNM` would not validate against it).
+const SYSTEM_V2_0203: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
+const SYSTEM_CONDITION_CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
+const SYSTEM_CONDITION_VERIFICATION: &str =
+    "http://terminology.hl7.org/CodeSystem/condition-ver-status";
+const PAYOR_CODE: &str = "BHXHVN";
+const PAYOR_NAME: &str = "Bảo hiểm xã hội Việt Nam";
 /// Titles of the certificates as printed (Circular 56/2017/TT-BYT; joint Circular
 /// 24/2015/TTLT-BYT-BGTVT).
 pub const SICK_LEAVE_TITLE: &str = "Giấy chứng nhận nghỉ việc hưởng bảo hiểm xã hội";
@@ -80,6 +106,63 @@ impl ExportKey {
     }
 }
 
+/// The payor of the BHYT card: Việt Nam Social Security, as an Organization.
+fn payor(b: &mut Builder) -> Value {
+    let name = "organization/payor";
+    let url = b.url(name);
+    if !b.facilities.contains_key(PAYOR_CODE) {
+        let org = json!({
+            "resourceType": "Organization",
+            "id": b.key.uuid(name),
+            "identifier": [{
+                "type": { "coding": [{
+                    "system": SYSTEM_V2_0203,
+                    "code": "NIIP",
+                    "display": "National Insurance Payor Identifier (Payor)",
+                }]},
+                "system": SYSTEM_PAYOR,
+                "value": PAYOR_CODE,
+            }],
+            "active": true,
+            "type": [{ "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/organization-type",
+                "code": "pay",
+                "display": "Payer",
+            }]}],
+            "name": PAYOR_NAME,
+            "address": [{ "country": "VN" }],
+        });
+        b.facilities.insert(
+            PAYOR_CODE.to_owned(),
+            vec![json!({ "fullUrl": url.clone(), "resource": org })],
+        );
+    }
+    json!({ "reference": url, "display": PAYOR_NAME })
+}
+
+/// Start and end of an appointment on `date` (`YYYY-MM-DD`) at `time` (`HH:MM`, Việt Nam
+/// time, UTC+7 without daylight saving), booked for [`APPOINTMENT_MINUTES`].
+fn appointment_period(date: &str, time: &str) -> Option<(String, String)> {
+    let day = CalendarDate::parse_iso(date).ok()?;
+    let (h, m) = time.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    if h > 23 || m > 59 || time.len() != 5 {
+        return None;
+    }
+    let end = h * 60 + m + APPOINTMENT_MINUTES;
+    let end_day = CalendarDate::from_unix_days(day.to_unix_days() + i64::from(end / 1440))?;
+    let end = end % 1440;
+    Some((
+        format!("{}T{time}:00+07:00", day.to_iso()),
+        format!(
+            "{}T{:02}:{:02}:00+07:00",
+            end_day.to_iso(),
+            end / 60,
+            end % 60
+        ),
+    ))
+}
+
 fn key_url(key: &ExportKey, name: &str) -> String {
     format!("urn:uuid:{}", key.uuid(name))
 }
@@ -95,9 +178,63 @@ struct Builder<'k> {
     key: &'k ExportKey,
     entries: Vec<Value>,
     patient_ref: String,
+    /// Organization and Location entries by facility code, appended after the records.
+    facilities: BTreeMap<String, Vec<Value>>,
 }
 
 impl Builder<'_> {
+    /// The Organization and the Location of facility `f` (added on first use).
+    fn facility_urls(&mut self, f: &vneid_api::health::Facility) -> (String, String) {
+        let org_name = format!("organization/{}", f.code);
+        let loc_name = format!("location/{}", f.code);
+        let (org_url, loc_url) = (self.url(&org_name), self.url(&loc_name));
+        if !self.facilities.contains_key(&f.code) {
+            let identifier = json!([{ "system": SYSTEM_FACILITY, "value": f.code }]);
+            let org = json!({
+                "resourceType": "Organization",
+                "id": self.key.uuid(&org_name),
+                "identifier": identifier,
+                "active": true,
+                "type": [{ "coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/organization-type",
+                    "code": "prov",
+                    "display": "Healthcare Provider",
+                }]}],
+                "name": f.name,
+                "address": [{ "country": "VN" }],
+            });
+            let loc = json!({
+                "resourceType": "Location",
+                "id": self.key.uuid(&loc_name),
+                "identifier": identifier,
+                "status": "active",
+                "name": f.name,
+                "mode": "instance",
+                "managingOrganization": { "reference": org_url, "display": f.name },
+            });
+            self.facilities.insert(
+                f.code.clone(),
+                vec![
+                    json!({ "fullUrl": org_url, "resource": org }),
+                    json!({ "fullUrl": loc_url, "resource": loc }),
+                ],
+            );
+        }
+        (org_url, loc_url)
+    }
+
+    /// A reference to the Organization of facility `f`.
+    fn organization(&mut self, f: &vneid_api::health::Facility) -> Value {
+        let (org, _) = self.facility_urls(f);
+        json!({ "reference": org, "display": f.name })
+    }
+
+    /// A reference to the Location of facility `f`.
+    fn location(&mut self, f: &vneid_api::health::Facility) -> Value {
+        let (_, loc) = self.facility_urls(f);
+        json!({ "reference": loc, "display": f.name })
+    }
+
     fn url(&self, name: &str) -> String {
         format!("urn:uuid:{}", self.key.uuid(name))
     }
@@ -116,13 +253,6 @@ impl Builder<'_> {
     fn patient(&self) -> Value {
         json!({ "reference": self.patient_ref })
     }
-}
-
-fn facility(f: &vneid_api::health::Facility) -> Value {
-    json!({
-        "identifier": { "system": SYSTEM_FACILITY, "value": f.code },
-        "display": f.name,
-    })
 }
 
 fn html_escape(s: &str) -> String {
@@ -165,7 +295,8 @@ fn encounter(b: &mut Builder, r: &HealthRecord) {
         "class": { "system": SYSTEM_ACT_CODE, "code": code, "display": display },
         "subject": b.patient(),
         "period": period,
-        "serviceProvider": facility(&r.facility),
+        "serviceProvider": b.organization(&r.facility),
+        "location": [{ "location": b.location(&r.facility) }],
         "serviceType": { "text": department },
         "reasonCode": [{ "text": reason }],
     });
@@ -182,7 +313,8 @@ fn encounter(b: &mut Builder, r: &HealthRecord) {
             &mut enc,
             "text",
             json!({
-                "status": "generated",
+                // Free text written by the facility, not generated from the elements.
+                "status": "additional",
                 "div": format!(
                     "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>{}</p></div>",
                     html_escape(s)
@@ -196,6 +328,14 @@ fn encounter(b: &mut Builder, r: &HealthRecord) {
             &format!("{}/condition/{i}", r.id),
             json!({
                 "resourceType": "Condition",
+                "clinicalStatus": { "coding": [{
+                    "system": SYSTEM_CONDITION_CLINICAL, "code": "active", "display": "Active",
+                }]},
+                "verificationStatus": { "coding": [{
+                    "system": SYSTEM_CONDITION_VERIFICATION,
+                    "code": "confirmed",
+                    "display": "Confirmed",
+                }]},
                 "category": [{ "coding": [{
                     "system": SYSTEM_CONDITION_CATEGORY,
                     "code": "encounter-diagnosis",
@@ -259,6 +399,7 @@ fn certificate(
 ) {
     use base64::Engine as _;
     let data = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let author = b.organization(&r.facility);
     b.add(
         &format!("{}/document", r.id),
         json!({
@@ -269,7 +410,7 @@ fn certificate(
             "type": { "text": title },
             "subject": b.patient(),
             "date": format!("{}T00:00:00+07:00", r.date),
-            "author": [facility(&r.facility)],
+            "author": [author],
             "description": text,
             "content": [{ "attachment": {
                 "contentType": "text/plain; charset=utf-8",
@@ -297,6 +438,7 @@ pub fn bundle(
         key,
         entries: Vec::new(),
         patient_ref: key_url(key, patient_name),
+        facilities: BTreeMap::new(),
     };
     let mut words = patient.full_name.split_whitespace();
     let family = words.next().unwrap_or("");
@@ -310,7 +452,19 @@ pub fn bundle(
         patient_name,
         json!({
             "resourceType": "Patient",
-            "identifier": [{ "system": SYSTEM_ID_NUMBER, "value": patient.id_number }],
+            "identifier": [{
+                "use": "official",
+                "type": {
+                    "coding": [{
+                        "system": SYSTEM_V2_0203,
+                        "code": "NI",
+                        "display": "National unique individual identifier",
+                    }],
+                    "text": "Số định danh cá nhân",
+                },
+                "system": SYSTEM_ID_NUMBER,
+                "value": patient.id_number,
+            }],
             "name": [name],
             "gender": match patient.sex { Sex::Male => "male", Sex::Female => "female" },
             "birthDate": patient.date_of_birth,
@@ -330,32 +484,46 @@ pub fn bundle(
                 primary_care,
                 valid_from,
                 valid_to,
-                ..
+                five_years_from,
             } => {
-                b.add(
-                    &format!("{}/coverage", r.id),
-                    json!({
-                        "resourceType": "Coverage",
-                        "identifier": [{ "system": SYSTEM_BHYT, "value": card_number }],
-                        "status": "active",
-                        "subscriberId": card_number,
-                        "beneficiary": b.patient(),
-                        "period": { "start": valid_from, "end": valid_to },
-                        "payor": [{ "display": "Bảo hiểm xã hội Việt Nam" }],
-                        "class": [
-                            {
-                                "type": { "coding": [{ "system": SYSTEM_COVERAGE_CLASS, "code": "group" }] },
-                                "value": beneficiary_group,
-                            },
-                            {
-                                "type": { "coding": [{ "system": SYSTEM_COVERAGE_CLASS, "code": "plan" }] },
-                                "value": format!("muc-huong-{benefit_level}"),
-                                "name": format!("Mức hưởng {benefit_level}"),
-                            },
-                        ],
-                        "network": format!("{} - {}", primary_care.code, primary_care.name),
-                    }),
-                );
+                let payor = payor(&mut b);
+                let mut coverage = json!({
+                    "resourceType": "Coverage",
+                    "identifier": [{ "system": SYSTEM_BHYT, "value": card_number }],
+                    "status": "active",
+                    "type": {
+                        "coding": [{
+                            "system": SYSTEM_ACT_CODE,
+                            "code": "PUBLICPOL",
+                            "display": "public healthcare",
+                        }],
+                        "text": "Bảo hiểm y tế",
+                    },
+                    "subscriberId": card_number,
+                    "beneficiary": b.patient(),
+                    "period": { "start": valid_from, "end": valid_to },
+                    "payor": [payor],
+                    "class": [
+                        {
+                            "type": { "coding": [{ "system": SYSTEM_COVERAGE_CLASS, "code": "group" }] },
+                            "value": beneficiary_group,
+                        },
+                        {
+                            "type": { "coding": [{ "system": SYSTEM_COVERAGE_CLASS, "code": "plan" }] },
+                            "value": format!("muc-huong-{benefit_level}"),
+                            "name": format!("Mức hưởng {benefit_level}"),
+                        },
+                    ],
+                    "network": format!("{} - {}", primary_care.code, primary_care.name),
+                });
+                if let Some(d) = five_years_from {
+                    set(
+                        &mut coverage,
+                        "extension",
+                        json!([{ "url": EXTENSION_FIVE_YEARS, "valueDate": d }]),
+                    );
+                }
+                b.add(&format!("{}/coverage", r.id), coverage);
             }
             RecordBody::Vaccination {
                 vaccine,
@@ -364,16 +532,31 @@ pub fn bundle(
                 lot,
                 ..
             } => {
+                let mut vaccine_code = json!({ "text": vaccine });
+                if let Some(row) = vaccines::by_name(vaccine) {
+                    set(
+                        &mut vaccine_code,
+                        "coding",
+                        json!([
+                            { "system": SYSTEM_CVX, "code": row.cvx, "display": row.cvx_display },
+                            { "system": SYSTEM_VACCINE_LOCAL, "code": row.local_code, "display": row.name },
+                        ]),
+                    );
+                }
+                let performer = b.organization(&r.facility);
+                let location = b.location(&r.facility);
                 b.add(
                     &format!("{}/immunization", r.id),
                     json!({
                         "resourceType": "Immunization",
                         "status": "completed",
-                        "vaccineCode": { "text": vaccine },
+                        "vaccineCode": vaccine_code,
                         "patient": b.patient(),
                         "occurrenceDateTime": r.date,
+                        "primarySource": false,
+                        "location": location,
                         "lotNumber": lot,
-                        "performer": [{ "actor": facility(&r.facility) }],
+                        "performer": [{ "actor": performer }],
                         "protocolApplied": [{
                             "targetDisease": [{ "text": disease }],
                             "doseNumberPositiveInt": dose_number,
@@ -388,6 +571,8 @@ pub fn bundle(
                 diagnosis,
                 reason,
             } => {
+                let requester = b.organization(&r.facility);
+                let performer = b.organization(to_facility);
                 b.add(
                     &format!("{}/service-request", r.id),
                     json!({
@@ -402,8 +587,8 @@ pub fn bundle(
                         }]}],
                         "subject": b.patient(),
                         "authoredOn": r.date,
-                        "requester": facility(&r.facility),
-                        "performer": [facility(to_facility)],
+                        "requester": requester,
+                        "performer": [performer],
                         "reasonCode": [{
                             "coding": [{ "system": SYSTEM_ICD10, "code": diagnosis.code, "display": diagnosis.name }],
                             "text": reason,
@@ -416,21 +601,32 @@ pub fn bundle(
                 time,
                 purpose,
             } => {
-                b.add(
-                    &format!("{}/appointment", r.id),
-                    json!({
-                        "resourceType": "Appointment",
-                        "status": "booked",
-                        "description": purpose,
-                        "serviceType": [{ "text": department }],
-                        // Local time in Việt Nam (UTC+7, no daylight saving).
-                        "start": format!("{}T{time}:00+07:00", r.date),
-                        "participant": [
-                            { "actor": b.patient(), "status": "accepted" },
-                            { "actor": facility(&r.facility), "status": "accepted" },
-                        ],
-                    }),
-                );
+                let location = b.location(&r.facility);
+                let mut appointment = json!({
+                    "resourceType": "Appointment",
+                    "status": "booked",
+                    "description": purpose,
+                    "serviceType": [{ "text": department }],
+                    "participant": [
+                        { "actor": b.patient(), "status": "accepted" },
+                        { "actor": location, "status": "accepted" },
+                    ],
+                });
+                // A booked appointment has a start and an end (app-2, app-3); an
+                // unreadable time leaves it `proposed`, which needs neither.
+                match appointment_period(&r.date, time) {
+                    Some((start, end)) => {
+                        set(&mut appointment, "start", json!(start));
+                        set(&mut appointment, "end", json!(end));
+                        set(
+                            &mut appointment,
+                            "minutesDuration",
+                            json!(APPOINTMENT_MINUTES),
+                        );
+                    }
+                    None => set(&mut appointment, "status", json!("proposed")),
+                }
+                b.add(&format!("{}/appointment", r.id), appointment);
             }
             RecordBody::SickLeave {
                 certificate_number,
@@ -478,12 +674,14 @@ pub fn bundle(
             ),
         }
     }
+    let mut entries = b.entries;
+    entries.extend(b.facilities.into_values().flatten());
     json!({
         "resourceType": "Bundle",
         "id": key.uuid("bundle"),
         "type": "collection",
         "timestamp": timestamp,
-        "entry": b.entries,
+        "entry": entries,
     })
 }
 
@@ -491,6 +689,23 @@ pub fn bundle(
 mod tests {
     #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn an_appointment_lasts_its_booked_minutes_across_midnight_too() {
+        assert_eq!(
+            appointment_period("2024-05-01", "08:15"),
+            Some((
+                "2024-05-01T08:15:00+07:00".into(),
+                "2024-05-01T08:45:00+07:00".into()
+            ))
+        );
+        assert_eq!(
+            appointment_period("2024-12-31", "23:50").unwrap().1,
+            "2025-01-01T00:20:00+07:00"
+        );
+        assert_eq!(appointment_period("2024-05-01", "8h"), None);
+        assert_eq!(appointment_period("2024-05-01", "24:00"), None);
+    }
 
     #[test]
     fn ids_are_stable_within_an_export_and_unlinkable_across_exports() {

@@ -14,6 +14,7 @@ mod fhir;
 mod fold;
 mod profile;
 mod types;
+mod vaccines;
 
 pub use check::{PageError, check_page, check_record};
 pub use db::MAX_PAGE_SIZE;
