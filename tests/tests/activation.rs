@@ -478,3 +478,116 @@ async fn the_default_passcode_kdf_uses_at_least_600k_iterations() {
 fn rusqlite_open(path: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+/// Copies every file and directory under `from` into `to` (which must not exist).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Rounds of "4 wrong guesses, then restore every file of the data directory from a copy
+/// taken before them": counts the wrong guesses the wallet answers before it blocks.
+async fn wrong_guesses_with_restores(online: bool, citizen_index: usize) -> u32 {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let phone = Phone::new(root.path(), "p");
+    let c = citizen(&backend, citizen_index);
+    {
+        let wallet = phone.wallet(&backend);
+        activate(&wallet, &backend, &c).await;
+        wallet.lock().unwrap();
+    }
+    let url = backend.base_url().to_string();
+    let open = || {
+        Wallet::open(
+            wallet_config(&phone.data_dir, url.clone()),
+            phone.secure_area.clone(),
+        )
+        .unwrap()
+    };
+    let copy = root.path().join("copy-of-wallet");
+    copy_tree(&phone.data_dir, &copy);
+    let running = if online {
+        Some(backend)
+    } else {
+        backend.shutdown().await;
+        None
+    };
+    let mut wrong = 0;
+    for _round in 0..3 {
+        {
+            let wallet = open();
+            for _ in 0..4 {
+                match wallet.unlock(Passcode::new("111222")).await {
+                    Err(e) if e.code() == ErrorCode::PasscodeWrong => wrong += 1,
+                    Err(e) if e.code() == ErrorCode::WalletBlocked => {
+                        // The check that exhausted the attempts was a guess too.
+                        if wrong < 5 {
+                            wrong += 1;
+                        }
+                        break;
+                    }
+                    other => panic!("unexpected unlock result {other:?}"),
+                }
+            }
+        }
+        std::fs::remove_dir_all(&phone.data_dir).unwrap();
+        copy_tree(&copy, &phone.data_dir);
+    }
+    // After the last restore, the store says 5 attempts left; the secure area says otherwise,
+    // and even the right passcode does not open the wallet.
+    let wallet = open();
+    assert_eq!(
+        wallet.state().unwrap(),
+        WalletState::Blocked {
+            reason: BlockReason::TooManyAttempts
+        }
+    );
+    let err = wallet.unlock(Passcode::new(PASSCODE)).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::WalletBlocked);
+    assert!(matches!(
+        err,
+        WalletError::Blocked(BlockReason::TooManyAttempts)
+    ));
+    drop(running);
+    wrong
+}
+
+#[tokio::test]
+async fn restoring_the_data_directory_between_guesses_never_gives_more_than_five_offline() {
+    assert_eq!(wrong_guesses_with_restores(false, 20).await, 5);
+}
+
+#[tokio::test]
+async fn restoring_the_data_directory_between_guesses_never_gives_more_than_five_online() {
+    assert_eq!(wrong_guesses_with_restores(true, 21).await, 5);
+}
+
+#[tokio::test]
+async fn reactivation_clears_the_secure_area_attempt_count() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let phone = Phone::new(root.path(), "p");
+    let c = citizen(&backend, 22);
+    let wallet = phone.wallet(&backend);
+    activate(&wallet, &backend, &c).await;
+    wallet.lock().unwrap();
+    for _ in 0..5 {
+        let _ = wallet.unlock(Passcode::new("111222")).await;
+    }
+    activate(&wallet, &backend, &c).await;
+    wallet.lock().unwrap();
+    assert_eq!(
+        wallet.state().unwrap(),
+        WalletState::Locked { attempts_left: 5 }
+    );
+    wallet.unlock(Passcode::new(PASSCODE)).await.unwrap();
+}

@@ -331,7 +331,12 @@ impl Wallet {
         }
         if let Some(old) = previous_alias {
             // The backend already revoked it; a leftover key is harmless but untidy.
-            let _ = self.with_secure_area(move |sa| sa.delete_key(&old)).await;
+            let _ = self
+                .with_secure_area(move |sa| {
+                    super::attempts::clear(sa, &old)?;
+                    sa.delete_key(&old)
+                })
+                .await;
         }
         self.start_session(&record.device_id, &record.key_alias)
             .await

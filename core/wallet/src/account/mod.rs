@@ -9,6 +9,7 @@
 //! Kotlin or Swift code).
 
 mod activation;
+mod attempts;
 mod credentials;
 // Level-2 upgrade with the chip ID card (issue 3).
 mod level2;
@@ -224,8 +225,16 @@ impl Wallet {
                         online: session.is_online(),
                     }
                 } else {
-                    WalletState::Locked {
-                        attempts_left: MAX_ATTEMPTS.saturating_sub(record.failed_attempts),
+                    let counted = attempts::count(self.secure_area.as_ref(), &record.key_alias)?;
+                    let used = record.failed_attempts.max(counted);
+                    if used >= MAX_ATTEMPTS {
+                        WalletState::Blocked {
+                            reason: BlockReason::TooManyAttempts,
+                        }
+                    } else {
+                        WalletState::Locked {
+                            attempts_left: MAX_ATTEMPTS - used,
+                        }
                     }
                 }
             }
@@ -277,6 +286,7 @@ impl Wallet {
         *self.session()? = None;
         *self.enrolment()? = None;
         for alias in alias.into_iter().chain(pending_alias) {
+            attempts::clear(self.secure_area.as_ref(), &alias)?;
             self.secure_area.delete_key(&alias)?;
         }
         Ok(())

@@ -1,5 +1,6 @@
 //! Unlocking with the passcode, logging in with the device key, and the session's tokens.
 
+use super::attempts;
 use super::session::{Session, Tokens};
 use super::{AccountLoad, AccountSummary, Wallet};
 use crate::api_client::ApiError;
@@ -13,7 +14,9 @@ use vneid_api::{self as api, ApiErrorCode};
 
 impl Wallet {
     /// Checks the passcode and unlocks. The attempt is counted *before* the slow check and
-    /// cleared only after it succeeds, so killing the app mid-check never earns a free try.
+    /// cleared only after it succeeds, so killing the app mid-check never earns a free try
+    /// (and a check killed with the right passcode costs one attempt too). It is counted twice:
+    /// in the secure area, out of reach of a restore of the app's files, and in the store.
     /// Reaches the backend to log in; without a network the wallet still unlocks, offline.
     pub async fn unlock(&self, passcode: Passcode) -> Result<AccountSummary, WalletError> {
         let mut record = match self.load_account()? {
@@ -28,10 +31,20 @@ impl Wallet {
         if let Some(reason) = record.block_reason {
             return Err(WalletError::Blocked(reason));
         }
-        if record.failed_attempts >= MAX_ATTEMPTS {
+        let alias = record.key_alias.clone();
+        let counted = self
+            .with_secure_area(move |sa| attempts::count(sa, &alias))
+            .await?;
+        if record.failed_attempts.max(counted) >= MAX_ATTEMPTS {
             return Err(self.block(&mut record, BlockReason::TooManyAttempts)?);
         }
-        record.failed_attempts += 1;
+        // Counted in the secure area first (a restore of the data directory cannot undo it),
+        // then in the store.
+        let alias = record.key_alias.clone();
+        let counted = self
+            .with_secure_area(move |sa| attempts::record(sa, &alias))
+            .await?;
+        record.failed_attempts = (record.failed_attempts + 1).max(counted);
         self.store()?
             .transaction(|tx, sealer| store::save_account(tx, sealer, &mut record))?;
 
@@ -47,6 +60,9 @@ impl Wallet {
                 attempts_left: MAX_ATTEMPTS - record.failed_attempts,
             });
         }
+        let alias = record.key_alias.clone();
+        self.with_secure_area(move |sa| attempts::clear(sa, &alias))
+            .await?;
         record.failed_attempts = 0;
         self.store()?
             .transaction(|tx, sealer| store::save_account(tx, sealer, &mut record))?;
