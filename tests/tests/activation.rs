@@ -591,3 +591,55 @@ async fn reactivation_clears_the_secure_area_attempt_count() {
     );
     wallet.unlock(Passcode::new(PASSCODE)).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_kill_between_the_otp_and_the_device_binding_resumes_at_the_passcode_step() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let phone = Phone::new(root.path(), "p");
+    let c = citizen(&backend, 23);
+    {
+        let wallet = phone.wallet(&backend);
+        wallet.start_activation(activation_input(&c)).await.unwrap();
+        verify_latest_otp(&wallet, &backend, &c).await;
+        // Killed here: the wallet (and its in-memory state) is gone.
+    }
+    let wallet = phone.wallet(&backend);
+    assert_eq!(wallet.state().unwrap(), WalletState::AwaitingPasscode);
+    let account = wallet.set_passcode(Passcode::new(PASSCODE)).await.unwrap();
+    assert!(account.online);
+    assert_eq!(
+        wallet.account_info().await.unwrap().citizen.id_number,
+        c.id_number
+    );
+    // Nothing of the activation is left behind once the device is bound.
+    drop(wallet);
+    let wallet = phone.wallet(&backend);
+    assert_eq!(
+        wallet.state().unwrap(),
+        WalletState::Locked { attempts_left: 5 }
+    );
+}
+
+#[tokio::test]
+async fn the_stored_enrolment_holds_no_name_or_id_number_in_clear() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let phone = Phone::new(root.path(), "p");
+    let c = citizen(&backend, 24);
+    let wallet = phone.wallet(&backend);
+    wallet.start_activation(activation_input(&c)).await.unwrap();
+    let otp = backend.latest_otp(&c.phone).unwrap();
+    wallet
+        .verify_otp(Zeroizing::new(otp.clone()))
+        .await
+        .unwrap();
+    drop(wallet);
+    for entry in std::fs::read_dir(&phone.data_dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(&c.full_name));
+        assert!(!text.contains(&c.id_number));
+        assert!(!text.contains("enrolment"));
+    }
+}

@@ -5,7 +5,7 @@ use crate::crypto::random_bytes;
 use crate::error::WalletError;
 use crate::passcode::{Passcode, PasscodeVerifier};
 use crate::secure_area::{SecureArea, verify_p256};
-use crate::store::{self, AccountRecord, AccountSecrets, PendingActivation};
+use crate::store::{self, AccountRecord, AccountSecrets, PendingActivation, PendingEnrolment};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use std::sync::Arc;
@@ -109,6 +109,7 @@ impl Wallet {
             otp_expires_at: now + response.otp_ttl_seconds,
             max_attempts: response.max_attempts,
             key_alias: None,
+            enrolment: None,
         };
         self.store()?
             .transaction(|tx, sealer| store::save_pending(tx, sealer, &pending, now))?;
@@ -200,6 +201,17 @@ impl Wallet {
             }
             other => other?,
         };
+        // Kept sealed in the store too, in one transaction, so a kill before the device key is
+        // bound resumes at the passcode step.
+        let now = now_unix();
+        let mut pending = pending;
+        pending.enrolment = Some(PendingEnrolment {
+            token: response.enrolment_token.clone(),
+            expires_at: now.saturating_add(response.enrolment_ttl_seconds),
+            profile: response.citizen.clone(),
+        });
+        self.store()?
+            .transaction(|tx, sealer| store::save_pending(tx, sealer, &pending, now))?;
         *self.enrolment()? = Some(Enrolment {
             token: Zeroizing::new(response.enrolment_token.clone()),
             expires: Instant::now() + Duration::from_secs(response.enrolment_ttl_seconds),
@@ -208,18 +220,46 @@ impl Wallet {
         Ok(())
     }
 
+    /// Drops the stored enrolment (the backend no longer accepts its token): the activation is
+    /// back at the OTP entry.
+    fn forget_stored_enrolment(&self) -> Result<(), WalletError> {
+        let mut db = self.store()?;
+        if let Some(mut pending) = db.read(store::load_pending)? {
+            pending.enrolment = None;
+            db.transaction(|tx, sealer| store::save_pending(tx, sealer, &pending, now_unix()))?;
+        }
+        Ok(())
+    }
+
     /// Step 3: sets the passcode, creates the device key in the secure area, binds it at the
     /// backend (which revokes any other phone), stores the account and unlocks.
     pub async fn set_passcode(&self, passcode: Passcode) -> Result<AccountSummary, WalletError> {
-        let (token, profile) = {
+        let in_memory = {
             let guard = self.enrolment()?;
-            let enrolment = guard.as_ref().ok_or(WalletError::InvalidState {
-                state: "OTP not verified",
-            })?;
-            if Instant::now() >= enrolment.expires {
-                return Err(WalletError::EnrolmentExpired);
+            match guard.as_ref() {
+                Some(enrolment) if Instant::now() >= enrolment.expires => {
+                    return Err(WalletError::EnrolmentExpired);
+                }
+                Some(enrolment) => Some((enrolment.token.clone(), enrolment.profile.clone())),
+                None => None,
             }
-            (enrolment.token.clone(), enrolment.profile.clone())
+        };
+        // After a restart: the enrolment kept sealed in the store when the OTP was accepted.
+        let (token, profile) = match in_memory {
+            Some(found) => found,
+            None => {
+                let stored = self
+                    .store()?
+                    .read(store::load_pending)?
+                    .and_then(|p| p.enrolment.clone())
+                    .ok_or(WalletError::InvalidState {
+                        state: "OTP not verified",
+                    })?;
+                if now_unix() >= stored.expires_at {
+                    return Err(WalletError::EnrolmentExpired);
+                }
+                (Zeroizing::new(stored.token.clone()), stored.profile.clone())
+            }
         };
         let birth_date = CalendarDate::parse_iso(&profile.date_of_birth).ok();
         check_passcode_rules(passcode.as_str(), birth_date)?;
@@ -274,6 +314,7 @@ impl Wallet {
         let bound = match bound {
             Err(e) if e.code() == Some(ApiErrorCode::EnrolmentInvalid) => {
                 *self.enrolment()? = None;
+                self.forget_stored_enrolment()?;
                 return Err(e.into());
             }
             other => other?,

@@ -207,6 +207,13 @@ impl Wallet {
             return Ok(WalletState::AwaitingPasscode);
         }
         if let Some(pending) = self.store()?.read(store::load_pending)? {
+            if pending
+                .enrolment
+                .as_ref()
+                .is_some_and(|e| now_unix() < e.expires_at)
+            {
+                return Ok(WalletState::AwaitingPasscode);
+            }
             return Ok(WalletState::AwaitingOtp {
                 masked_phone: pending.masked_phone,
                 resend_at: pending.resend_at,

@@ -61,6 +61,33 @@ pub struct PendingActivation {
     pub max_attempts: u32,
     /// Device key alias created for this activation, before binding.
     pub key_alias: Option<String>,
+    /// The OTP was accepted: what the passcode step needs, so a restart resumes there. The OTP
+    /// itself is never stored; the enrolment token is sealed with the rest of this record.
+    #[serde(default)]
+    pub enrolment: Option<PendingEnrolment>,
+}
+
+/// The backend's answer to an accepted OTP, kept until the device key is bound.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct PendingEnrolment {
+    pub token: String,
+    /// Unix seconds after which the backend no longer accepts the token.
+    pub expires_at: u64,
+    pub profile: CitizenProfile,
+}
+
+impl std::fmt::Debug for PendingEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingEnrolment")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for PendingEnrolment {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.token);
+    }
 }
 
 impl std::fmt::Debug for PendingActivation {

@@ -6,8 +6,8 @@ mod credentials;
 mod migrations;
 
 pub use account::{
-    AccountRecord, AccountSecrets, PendingActivation, delete_account, delete_pending, load_account,
-    load_pending, save_account, save_pending,
+    AccountRecord, AccountSecrets, PendingActivation, PendingEnrolment, delete_account,
+    delete_pending, load_account, load_pending, save_account, save_pending,
 };
 
 pub use credentials::{
