@@ -4,7 +4,7 @@
 //! Parsers keep the raw file bytes: passive authentication hashes exactly what the chip sent,
 //! never a re-encoding.
 
-use crate::mrz::{MrzError, Td1Mrz};
+use crate::mrz::{Mrz, MrzError, Td1Mrz};
 use crate::tlv::{self, Node, Tlv, TlvError};
 use std::collections::BTreeMap;
 
@@ -146,9 +146,15 @@ impl Dg1 {
         })
     }
 
-    /// The MRZ parsed as TD1 (the CCCD format), with all check digits verified.
+    /// The MRZ parsed in whichever Doc 9303 format it has (TD1 cards such as the CCCD, TD2
+    /// cards, TD3 passports, visas), with all check digits verified.
+    pub fn parse_mrz(&self) -> Result<Mrz, LdsError> {
+        Ok(Mrz::parse(&self.mrz)?)
+    }
+
+    /// The MRZ parsed (any format; the name is from when only TD1 was parsed).
     pub fn td1(&self) -> Result<Td1Mrz, LdsError> {
-        Ok(Td1Mrz::parse(&self.mrz)?)
+        self.parse_mrz()
     }
 }
 

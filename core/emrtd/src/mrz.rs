@@ -1,6 +1,7 @@
-//! Machine readable zone: check digits, TD1 parsing (the CCCD is a TD1 card) and the BAC
-//! access key (`MrzKey`), built either from a full MRZ or from what the CCCD apps collect:
-//! the 12-digit ID number and the two dates.
+//! Machine readable zone: check digits, parsing of the three Doc 9303 formats (TD1 cards such
+//! as the CCCD, TD2 cards and visas, TD3 passports and visas) and the BAC access key
+//! (`MrzKey`), built from a full MRZ, from any document number and the two dates, or from
+//! what the CCCD apps collect: the 12-digit ID number and the two dates.
 
 use crate::kdf::{KeyAlgorithm, KeyPair, SecretKey};
 use sha1::{Digest, Sha1};
@@ -15,6 +16,7 @@ pub enum MrzField {
     DateOfExpiry,
     Composite,
     IdNumber,
+    PersonalNumber,
     Line,
 }
 
@@ -33,8 +35,10 @@ pub enum MrzError {
     CheckDigit(MrzField),
     #[error("{0:?} is not a YYMMDD date")]
     InvalidDate(MrzField),
-    #[error("not a TD1 identity card MRZ (3 lines of 30 characters)")]
-    NotTd1,
+    #[error("not a TD1, TD2 or TD3 MRZ (3 lines of 30, 2 of 36 or 2 of 44 characters)")]
+    UnknownFormat,
+    #[error("the document code does not fit the MRZ format")]
+    DocumentCode,
     #[error("the ID number must be 12 digits")]
     InvalidIdNumber,
 }
@@ -102,28 +106,75 @@ fn validate_date(s: &str, field: MrzField) -> Result<(), MrzError> {
 }
 
 fn sub(s: &str, r: std::ops::Range<usize>) -> Result<&str, MrzError> {
-    s.get(r).ok_or(MrzError::NotTd1)
+    s.get(r).ok_or(MrzError::UnknownFormat)
 }
 
 fn char_at(s: &str, i: usize) -> Result<char, MrzError> {
     s.as_bytes()
         .get(i)
         .map(|&b| char::from(b))
-        .ok_or(MrzError::NotTd1)
+        .ok_or(MrzError::UnknownFormat)
 }
 
-/// A parsed and check-digit-verified TD1 MRZ (3 lines of 30 characters).
+/// The three MRZ sizes of Doc 9303: TD1 cards (3 × 30, Part 5), TD2 cards and MRV-B visas
+/// (2 × 36, Parts 6 and 7), TD3 passports and MRV-A visas (2 × 44, Parts 4 and 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Zeroize)]
+pub enum MrzFormat {
+    Td1,
+    Td2,
+    Td3,
+}
+
+impl MrzFormat {
+    fn line_len(self) -> usize {
+        match self {
+            Self::Td1 => 30,
+            Self::Td2 => 36,
+            Self::Td3 => 44,
+        }
+    }
+
+    fn lines(self) -> usize {
+        match self {
+            Self::Td1 => 3,
+            Self::Td2 | Self::Td3 => 2,
+        }
+    }
+}
+
+/// What kind of document an MRZ belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentType {
+    /// The Vietnamese citizen identity card (CCCD): a TD1 card of VNM with the 12-digit ID
+    /// number at the start of optional data 1.
+    Cccd,
+    /// Any other identity or travel card (document code I, A or C), TD1 or TD2.
+    IdCard,
+    /// A passport (document code P), TD3.
+    Passport,
+    /// A machine readable visa (document code V), MRV-A (TD3 size) or MRV-B (TD2 size).
+    Visa,
+    /// A document code Doc 9303 does not define.
+    Other,
+}
+
+/// A parsed and check-digit-verified MRZ of any Doc 9303 format.
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
-pub struct Td1Mrz {
+pub struct Mrz {
+    pub format: MrzFormat,
     pub document_code: String,
     pub issuing_state: String,
-    /// Full document number without fillers (long numbers spill into optional data 1).
+    /// Full document number without fillers (long numbers of TD1 and TD2 spill into the
+    /// optional data).
     pub document_number: String,
+    /// TD1: optional data of line 1; TD2: optional data of line 2; TD3: the personal number
+    /// field; MRV: the optional data of line 2.
     pub optional_data_1: String,
     pub date_of_birth: String,
     pub sex: char,
     pub date_of_expiry: String,
     pub nationality: String,
+    /// TD1: optional data of line 2; empty for the other formats.
     pub optional_data_2: String,
     /// Primary identifier (surname), `<` turned into spaces.
     pub primary_identifier: String,
@@ -131,54 +182,114 @@ pub struct Td1Mrz {
     pub secondary_identifier: String,
 }
 
-impl std::fmt::Debug for Td1Mrz {
+/// The former name of [`Mrz`], from when only TD1 was parsed.
+pub type Td1Mrz = Mrz;
+
+impl std::fmt::Debug for Mrz {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Td1Mrz")
+        f.debug_struct("Mrz")
+            .field("format", &self.format)
             .field("document_code", &self.document_code)
             .field("issuing_state", &self.issuing_state)
             .finish_non_exhaustive()
     }
 }
 
-impl Td1Mrz {
-    /// Parses 90 MRZ characters, as three lines separated by line breaks or concatenated.
-    /// All check digits, including the composite one, must match.
-    pub fn parse(text: &str) -> Result<Self, MrzError> {
-        let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        if flat.len() != 90 || !flat.is_ascii() {
-            return Err(MrzError::NotTd1);
+/// Splits MRZ text as a camera scanner or a chip hands it over (lines separated by CR/LF,
+/// surrounding whitespace, or concatenated) into its format and the concatenated characters.
+fn normalise(text: &str) -> Result<(MrzFormat, String), MrzError> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let flat: String = lines
+        .iter()
+        .flat_map(|l| l.chars())
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if !flat.is_ascii() {
+        return Err(MrzError::UnknownFormat);
+    }
+    let by_total = [MrzFormat::Td1, MrzFormat::Td2, MrzFormat::Td3]
+        .into_iter()
+        .find(|f| f.line_len() * f.lines() == flat.len())
+        .ok_or(MrzError::UnknownFormat)?;
+    // Line by line, every line must have the format's length (a scanner that split the
+    // text differently is not guessed at).
+    if lines.len() > 1
+        && (lines.len() != by_total.lines()
+            || lines
+                .iter()
+                .any(|l| l.chars().filter(|c| !c.is_whitespace()).count() != by_total.line_len()))
+    {
+        return Err(MrzError::UnknownFormat);
+    }
+    Ok((by_total, flat.to_ascii_uppercase()))
+}
+
+/// A document number field with its check digit, including the long-number rule of Part 5
+/// §4.2.4 and Part 6 §4.2.4: a `<` in place of the check digit says the number goes on in
+/// the optional data, where its last characters are followed by the check digit (computed
+/// over the whole number) and a filler.
+fn document_number(field: &str, cd: char, optional: &str) -> Result<String, MrzError> {
+    if cd == '<' {
+        let spill: &str = optional.split('<').next().unwrap_or("");
+        if spill.is_empty() {
+            return Err(MrzError::CheckDigit(MrzField::DocumentNumber));
         }
+        let (rest, cd) = spill.split_at(spill.len().saturating_sub(1));
+        let full = format!("{field}{rest}");
+        verify(
+            &full,
+            cd.chars().next().unwrap_or('<'),
+            MrzField::DocumentNumber,
+        )?;
+        Ok(full)
+    } else {
+        verify(field, cd, MrzField::DocumentNumber)?;
+        Ok(field.trim_end_matches('<').to_string())
+    }
+}
+
+fn dated(line: &str, at: usize, field: MrzField) -> Result<String, MrzError> {
+    let date = sub(line, at..at + 6)?;
+    validate_date(date, field)?;
+    verify(date, char_at(line, at + 6)?, field)?;
+    Ok(date.to_string())
+}
+
+fn names(field: &str) -> (String, String) {
+    let mut parts = field.trim_end_matches('<').splitn(2, "<<");
+    let clean = |s: &str| s.replace('<', " ").trim().to_string();
+    let primary = clean(parts.next().unwrap_or(""));
+    let secondary = clean(parts.next().unwrap_or(""));
+    (primary, secondary)
+}
+
+impl Mrz {
+    /// Parses a TD1 (3 × 30), TD2 (2 × 36) or TD3 (2 × 44) MRZ, as lines separated by line
+    /// breaks (surrounding whitespace ignored) or concatenated. Every check digit the format
+    /// has, including the composite one, must match (visas have no composite check digit).
+    pub fn parse(text: &str) -> Result<Self, MrzError> {
+        let (format, flat) = normalise(text)?;
         validate_chars(&flat, MrzField::Line)?;
-        let (l1, l2, l3) = (sub(&flat, 0..30)?, sub(&flat, 30..60)?, sub(&flat, 60..90)?);
+        match format {
+            MrzFormat::Td1 => Self::parse_td1(&flat),
+            MrzFormat::Td2 | MrzFormat::Td3 => Self::parse_two_line(format, &flat),
+        }
+    }
+
+    fn parse_td1(flat: &str) -> Result<Self, MrzError> {
+        let (l1, l2, l3) = (sub(flat, 0..30)?, sub(flat, 30..60)?, sub(flat, 60..90)?);
         let document_code = sub(l1, 0..2)?;
         if !document_code.starts_with(['I', 'A', 'C']) {
-            return Err(MrzError::NotTd1);
+            return Err(MrzError::DocumentCode);
         }
-        let doc_field = sub(l1, 5..14)?;
-        let doc_cd = char_at(l1, 14)?;
         let optional_data_1 = sub(l1, 15..30)?;
-        let document_number = if doc_cd == '<' {
-            // Part 5 §4.2.4: a number longer than 9 characters continues in optional data 1,
-            // followed by its check digit and a filler.
-            let spill: &str = optional_data_1.split('<').next().unwrap_or("");
-            let (rest, cd) = spill.split_at(spill.len().saturating_sub(1));
-            let full = format!("{doc_field}{rest}");
-            verify(
-                &full,
-                cd.chars().next().unwrap_or('<'),
-                MrzField::DocumentNumber,
-            )?;
-            full
-        } else {
-            verify(doc_field, doc_cd, MrzField::DocumentNumber)?;
-            doc_field.trim_end_matches('<').to_string()
-        };
-        let dob = sub(l2, 0..6)?;
-        validate_date(dob, MrzField::DateOfBirth)?;
-        verify(dob, char_at(l2, 6)?, MrzField::DateOfBirth)?;
-        let doe = sub(l2, 8..14)?;
-        validate_date(doe, MrzField::DateOfExpiry)?;
-        verify(doe, char_at(l2, 14)?, MrzField::DateOfExpiry)?;
+        let document_number = document_number(sub(l1, 5..14)?, char_at(l1, 14)?, optional_data_1)?;
+        let date_of_birth = dated(l2, 0, MrzField::DateOfBirth)?;
+        let date_of_expiry = dated(l2, 8, MrzField::DateOfExpiry)?;
         let composite = format!(
             "{}{}{}{}",
             sub(l1, 5..30)?,
@@ -187,18 +298,16 @@ impl Td1Mrz {
             sub(l2, 18..29)?
         );
         verify(&composite, char_at(l2, 29)?, MrzField::Composite)?;
-        let mut names = l3.trim_end_matches('<').splitn(2, "<<");
-        let clean = |s: &str| s.replace('<', " ").trim().to_string();
-        let primary_identifier = clean(names.next().unwrap_or(""));
-        let secondary_identifier = clean(names.next().unwrap_or(""));
+        let (primary_identifier, secondary_identifier) = names(l3);
         Ok(Self {
+            format: MrzFormat::Td1,
             document_code: document_code.trim_end_matches('<').to_string(),
             issuing_state: sub(l1, 2..5)?.to_string(),
             document_number,
             optional_data_1: optional_data_1.to_string(),
-            date_of_birth: dob.to_string(),
+            date_of_birth,
             sex: char_at(l2, 7)?,
-            date_of_expiry: doe.to_string(),
+            date_of_expiry,
             nationality: sub(l2, 15..18)?.to_string(),
             optional_data_2: sub(l2, 18..29)?.to_string(),
             primary_identifier,
@@ -206,10 +315,85 @@ impl Td1Mrz {
         })
     }
 
+    /// TD2 (Part 6), TD3 (Part 4) and the visas MRV-B and MRV-A (Part 7) share the layout of
+    /// line 2 up to the date of expiry's check digit.
+    fn parse_two_line(format: MrzFormat, flat: &str) -> Result<Self, MrzError> {
+        let len = format.line_len();
+        let (l1, l2) = (sub(flat, 0..len)?, sub(flat, len..2 * len)?);
+        let document_code = sub(l1, 0..2)?;
+        let visa = document_code.starts_with('V');
+        let allowed = match format {
+            MrzFormat::Td3 => ['P', 'V'].as_slice(),
+            _ => ['I', 'A', 'C', 'V'].as_slice(),
+        };
+        if !document_code.starts_with(allowed) {
+            return Err(MrzError::DocumentCode);
+        }
+        let date_of_birth = dated(l2, 13, MrzField::DateOfBirth)?;
+        let date_of_expiry = dated(l2, 21, MrzField::DateOfExpiry)?;
+        // Optional data (TD2, visas) or the personal number (TD3) up to the check digits.
+        let optional_end = match (format, visa) {
+            (_, true) => len,
+            (MrzFormat::Td3, false) => 42,
+            _ => len - 1,
+        };
+        let optional = sub(l2, 28..optional_end)?;
+        let document_number = if visa || format == MrzFormat::Td3 {
+            verify(sub(l2, 0..9)?, char_at(l2, 9)?, MrzField::DocumentNumber)?;
+            sub(l2, 0..9)?.trim_end_matches('<').to_string()
+        } else {
+            document_number(sub(l2, 0..9)?, char_at(l2, 9)?, optional)?
+        };
+        if !visa {
+            if format == MrzFormat::Td3 {
+                // Part 4 §4.2.2: an unused personal number may carry '<' as its check digit.
+                let cd = char_at(l2, 42)?;
+                if !(cd == '<' && optional.bytes().all(|b| b == b'<')) {
+                    verify(optional, cd, MrzField::PersonalNumber)?;
+                }
+            }
+            let composite = format!(
+                "{}{}{}",
+                sub(l2, 0..10)?,
+                sub(l2, 13..20)?,
+                sub(l2, 21..len - 1)?
+            );
+            verify(&composite, char_at(l2, len - 1)?, MrzField::Composite)?;
+        }
+        let (primary_identifier, secondary_identifier) = names(sub(l1, 5..len)?);
+        Ok(Self {
+            format,
+            document_code: document_code.trim_end_matches('<').to_string(),
+            issuing_state: sub(l1, 2..5)?.to_string(),
+            document_number,
+            optional_data_1: optional.to_string(),
+            date_of_birth,
+            sex: char_at(l2, 20)?,
+            date_of_expiry,
+            nationality: sub(l2, 10..13)?.to_string(),
+            optional_data_2: String::new(),
+            primary_identifier,
+            secondary_identifier,
+        })
+    }
+
+    /// The kind of document this MRZ belongs to.
+    pub fn document_type(&self) -> DocumentType {
+        if self.cccd_id_number().is_some() {
+            return DocumentType::Cccd;
+        }
+        match self.document_code.chars().next() {
+            Some('P') => DocumentType::Passport,
+            Some('V') => DocumentType::Visa,
+            Some('I' | 'A' | 'C') => DocumentType::IdCard,
+            _ => DocumentType::Other,
+        }
+    }
+
     /// The 12-digit personal ID number a Vietnamese CCCD carries at the start of optional
     /// data 1, if this MRZ has one.
     pub fn cccd_id_number(&self) -> Option<&str> {
-        if self.issuing_state != "VNM" {
+        if self.format != MrzFormat::Td1 || self.issuing_state != "VNM" {
             return None;
         }
         let candidate = self.optional_data_1.get(..12)?;
@@ -285,13 +469,36 @@ impl MrzKey {
         })
     }
 
-    /// The key of a parsed MRZ.
-    pub fn from_td1(mrz: &Td1Mrz) -> Self {
+    /// The key of a parsed MRZ of any format.
+    pub fn from_mrz(mrz: &Mrz) -> Self {
         Self {
             document_number: mrz.document_number.clone(),
             date_of_birth: mrz.date_of_birth.clone(),
             date_of_expiry: mrz.date_of_expiry.clone(),
         }
+    }
+
+    /// The key of a parsed MRZ (any format; the name is from when only TD1 was parsed).
+    pub fn from_td1(mrz: &Mrz) -> Self {
+        Self::from_mrz(mrz)
+    }
+
+    /// The key from the full MRZ text (two or three lines, as a camera MRZ scanner hands it
+    /// over): every check digit is verified before the key is built.
+    pub fn from_mrz_text(text: &str) -> Result<Self, MrzError> {
+        Ok(Self::from_mrz(&Mrz::parse(text)?))
+    }
+
+    /// The key from any document number as printed (letters, digits, `<` fillers, longer than
+    /// 9 characters when the document has such a number) and the YYMMDD dates. Trailing `<`
+    /// fillers are not part of the number.
+    pub fn from_document_number(
+        document_number: &str,
+        date_of_birth: &str,
+        date_of_expiry: &str,
+    ) -> Result<Self, MrzError> {
+        let number = document_number.trim().trim_end_matches('<');
+        Self::new(number, date_of_birth.trim(), date_of_expiry.trim())
     }
 
     /// The key of a CCCD from the 12-digit ID number and the YYMMDD dates, which is what the
@@ -311,7 +518,9 @@ impl MrzKey {
             DocumentNumberRule::LastNineDigitsOfIdNumber => {
                 id.get(3..).ok_or(MrzError::InvalidIdNumber)?
             }
-            DocumentNumberRule::Explicit(d) => d.as_str(),
+            DocumentNumberRule::Explicit(d) => {
+                return Self::from_document_number(d, date_of_birth, date_of_expiry);
+            }
         };
         Self::new(doc, date_of_birth, date_of_expiry)
     }
@@ -424,7 +633,7 @@ mod tests {
             Td1Mrz::parse(&bad),
             Err(MrzError::CheckDigit(MrzField::DateOfBirth))
         );
-        assert_eq!(Td1Mrz::parse("I<UTO"), Err(MrzError::NotTd1));
+        assert_eq!(Td1Mrz::parse("I<UTO"), Err(MrzError::UnknownFormat));
     }
 
     /// A synthetic CCCD MRZ laid out as the cards print it.
@@ -515,6 +724,217 @@ mod tests {
         );
         let mrz = Td1Mrz::parse(&text).unwrap();
         assert_eq!(mrz.document_number, "D23145890734");
+    }
+
+    /// Doc 9303 Part 4 §4.2 specimen TD3 passport (Utopia, Eriksson Anna Maria).
+    const SPECIMEN_TD3: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
+    /// Doc 9303 Part 6 §4.2 specimen TD2 card.
+    const SPECIMEN_TD2: &str =
+        "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6";
+    /// Doc 9303 Part 7 specimen MRV-A and MRV-B visas.
+    const SPECIMEN_MRV_A: &str = "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL8988901C4XXX4009078F96121096ZE184226B<<<<<<";
+    const SPECIMEN_MRV_B: &str =
+        "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nL8988901C4XXX4009078F9612109<<<<<<<<";
+
+    #[test]
+    fn parses_the_part_4_td3_passport_specimen() {
+        let mrz = Mrz::parse(SPECIMEN_TD3).unwrap();
+        assert_eq!(mrz.format, MrzFormat::Td3);
+        assert_eq!(mrz.document_type(), DocumentType::Passport);
+        assert_eq!(mrz.document_number, "L898902C3");
+        assert_eq!(mrz.issuing_state, "UTO");
+        assert_eq!(mrz.nationality, "UTO");
+        assert_eq!(
+            (mrz.date_of_birth.as_str(), mrz.date_of_expiry.as_str()),
+            ("740812", "120415")
+        );
+        assert_eq!(mrz.sex, 'F');
+        assert_eq!(mrz.optional_data_1, "ZE184226B<<<<<");
+        assert_eq!(mrz.primary_identifier, "ERIKSSON");
+        assert_eq!(mrz.secondary_identifier, "ANNA MARIA");
+    }
+
+    #[test]
+    fn parses_the_part_6_td2_card_specimen() {
+        let mrz = Mrz::parse(SPECIMEN_TD2).unwrap();
+        assert_eq!(mrz.format, MrzFormat::Td2);
+        assert_eq!(mrz.document_type(), DocumentType::IdCard);
+        assert_eq!(mrz.document_number, "D23145890");
+        assert_eq!(mrz.sex, 'F');
+        assert_eq!(mrz.date_of_expiry, "120415");
+        assert_eq!(mrz.secondary_identifier, "ANNA MARIA");
+        let td1 = Mrz::parse(SPECIMEN_TD1).unwrap();
+        assert_eq!(td1.format, MrzFormat::Td1);
+        assert_eq!(td1.document_type(), DocumentType::IdCard);
+    }
+
+    #[test]
+    fn parses_the_part_7_visa_specimens() {
+        for (text, format) in [
+            (SPECIMEN_MRV_A, MrzFormat::Td3),
+            (SPECIMEN_MRV_B, MrzFormat::Td2),
+        ] {
+            let mrz = Mrz::parse(text).unwrap();
+            assert_eq!(mrz.format, format);
+            assert_eq!(mrz.document_type(), DocumentType::Visa);
+            assert_eq!(mrz.document_number, "L8988901C");
+            assert_eq!(mrz.nationality, "XXX");
+            assert_eq!(mrz.date_of_birth, "400907");
+        }
+    }
+
+    #[test]
+    fn a_cccd_mrz_names_its_document_type() {
+        let text = cccd_mrz("079203012345", "030115", "280115");
+        assert_eq!(
+            Mrz::parse(&text).unwrap().document_type(),
+            DocumentType::Cccd
+        );
+    }
+
+    #[test]
+    fn wrong_check_digits_of_td2_and_td3_name_the_field() {
+        let cases = [
+            (
+                SPECIMEN_TD3.replacen("L898902C36", "L898902C37", 1),
+                MrzField::DocumentNumber,
+            ),
+            (
+                SPECIMEN_TD3.replacen("7408122", "7408123", 1),
+                MrzField::DateOfBirth,
+            ),
+            (
+                SPECIMEN_TD3.replacen("1204159", "1204158", 1),
+                MrzField::DateOfExpiry,
+            ),
+            (
+                SPECIMEN_TD3.replacen("<<<<<10", "<<<<<20", 1),
+                MrzField::PersonalNumber,
+            ),
+            (
+                SPECIMEN_TD3.replacen("<<<<<10", "<<<<<11", 1),
+                MrzField::Composite,
+            ),
+            (
+                SPECIMEN_TD2.replacen("<<<<<<<6", "<<<<<<<5", 1),
+                MrzField::Composite,
+            ),
+            (
+                SPECIMEN_TD2.replacen("D231458907", "D231458906", 1),
+                MrzField::DocumentNumber,
+            ),
+        ];
+        for (text, field) in cases {
+            assert_eq!(
+                Mrz::parse(&text),
+                Err(MrzError::CheckDigit(field)),
+                "{field:?}"
+            );
+        }
+        // A passport code on a card-sized MRZ, and a card code on a passport-sized one.
+        assert_eq!(
+            Mrz::parse(&SPECIMEN_TD2.replacen("I<UTO", "P<UTO", 1)),
+            Err(MrzError::DocumentCode)
+        );
+        assert_eq!(
+            Mrz::parse(&SPECIMEN_TD3.replacen("P<UTO", "I<UTO", 1)),
+            Err(MrzError::DocumentCode)
+        );
+    }
+
+    #[test]
+    fn td2_long_document_numbers_spill_into_optional_data() {
+        // Part 6 §4.2.4 rule: check digit '<', the rest of the number and its check digit in
+        // the optional data. Number D23145890734 (check digit 9, as in Part 5's example).
+        let body = "D23145890<UTO7408122F1204159";
+        let head = format!("{body}7349<<<");
+        let composite = format!("{}{}{}", &head[0..10], &head[13..20], &head[21..35]);
+        let text = format!(
+            "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\n{head}{}",
+            check_digit(&composite).unwrap()
+        );
+        let mrz = Mrz::parse(&text).unwrap();
+        assert_eq!(mrz.document_number, "D23145890734");
+        let key = MrzKey::from_mrz(&mrz);
+        assert_eq!(
+            key.mrz_information().unwrap().as_str(),
+            "D23145890734974081221204159"
+        );
+    }
+
+    #[test]
+    fn mrz_text_from_a_camera_scanner_is_accepted_with_surrounding_whitespace() {
+        let scanned = format!("\r\n  {}  \r\n", SPECIMEN_TD3.replace('\n', "\r\n"));
+        let key = MrzKey::from_mrz_text(&scanned).unwrap();
+        assert_eq!(
+            key,
+            MrzKey::from_document_number("L898902C3", "740812", "120415").unwrap()
+        );
+        let td1 = MrzKey::from_mrz_text(&format!(" {SPECIMEN_TD1}\n")).unwrap();
+        assert_eq!(td1.document_number(), "D23145890");
+        let td2 = MrzKey::from_mrz_text(&SPECIMEN_TD2.to_ascii_lowercase()).unwrap();
+        assert_eq!(td2.document_number(), "D23145890");
+        // Lines split at the wrong place are refused, not guessed at.
+        let (a, b) = SPECIMEN_TD3.split_at(40);
+        assert_eq!(
+            MrzKey::from_mrz_text(&format!("{a}\n{}", b.trim())),
+            Err(MrzError::UnknownFormat)
+        );
+        // A mistyped MRZ is refused by its check digits.
+        assert_eq!(
+            MrzKey::from_mrz_text(&SPECIMEN_TD3.replacen("L898902C3", "L898902C4", 1)),
+            Err(MrzError::CheckDigit(MrzField::DocumentNumber))
+        );
+    }
+
+    #[test]
+    fn any_document_number_makes_a_key() {
+        // Alphanumeric with fillers: the Part 11 Appendix D.2 key.
+        let key = MrzKey::from_document_number("L898902C<", "690806", "940623").unwrap();
+        assert_eq!(
+            key.mrz_information().unwrap().as_str(),
+            "L898902C<369080619406236"
+        );
+        // Longer than 9 characters: the whole number and its check digit.
+        let long = MrzKey::from_document_number("D23145890734", "740812", "120415").unwrap();
+        assert_eq!(
+            long.mrz_information().unwrap().as_str(),
+            "D23145890734974081221204159"
+        );
+        assert!(MrzKey::from_document_number("<<<", "690806", "940623").is_err());
+        // The CCCD path with an explicit document number uses the same rules.
+        let rule = DocumentNumberRule::Explicit("L898902C<".into());
+        assert_eq!(
+            MrzKey::from_cccd("079203012345", "690806", "940623", &rule).unwrap(),
+            key
+        );
+    }
+
+    #[test]
+    fn parsing_never_panics_on_any_truncation_or_byte_change() {
+        for specimen in [
+            SPECIMEN_TD1,
+            SPECIMEN_TD2,
+            SPECIMEN_TD3,
+            SPECIMEN_MRV_A,
+            SPECIMEN_MRV_B,
+        ] {
+            for end in 0..=specimen.len() {
+                let _ = Mrz::parse(&specimen[..end]);
+            }
+            let bytes = specimen.as_bytes();
+            for i in 0..bytes.len() {
+                for b in [b'<', b'0', b'A', b'\n', b' ', 0xC3, 0x00] {
+                    let mut v = bytes.to_vec();
+                    v[i] = b;
+                    let text = String::from_utf8_lossy(&v);
+                    if let Ok(m) = Mrz::parse(&text) {
+                        let _ = MrzKey::from_mrz(&m).mrz_information();
+                        let _ = m.document_type();
+                    }
+                }
+            }
+        }
     }
 
     #[test]
