@@ -162,6 +162,8 @@ pub struct ReadStats {
     pub bytes_received: usize,
     /// Times the session was re-established after the card was lost.
     pub reconnects: u32,
+    /// Times access control ran again because the card ended secure messaging mid-read.
+    pub sm_resyncs: u32,
 }
 
 /// The bytes as read, for re-verification by the backend (level-2 upgrade).
@@ -359,6 +361,8 @@ pub struct ReadEngine {
     files: BTreeMap<LdsFile, Vec<u8>>,
     done_bytes: usize,
     stats: ReadStats,
+    /// The last file answer was a bare status word (no MAC).
+    after_bare: bool,
 }
 
 impl std::fmt::Debug for ReadEngine {
@@ -446,6 +450,7 @@ impl ReadEngine {
             files: BTreeMap::new(),
             done_bytes: 0,
             stats: ReadStats::default(),
+            after_bare: false,
         }
     }
 
@@ -865,7 +870,27 @@ impl ReadEngine {
         };
         let was = reader.progress().read;
         let result = reader.handle_response(raw, Some(sm));
-        if let CaState::Confirming(params) = &self.ca {
+        // A bare status word carries no MAC: it proves nothing about the keys of chip
+        // authentication, which waits for the next protected answer.
+        let bare = sm.last_answer_bare();
+        let after_bare = std::mem::replace(&mut self.after_bare, bare);
+        // The card ended secure messaging right after a bare answer: its counter moved while
+        // ours did not (cards differ). Access control runs again (chip authentication too)
+        // and the file goes on at its offset, within the reconnect budget.
+        let card_ended_sm = matches!(
+            &result,
+            Err(ReaderError::Sm(SmError::Unprotected(sw))) if matches!(sw.0, 0x6987 | 0x6988)
+        );
+        if card_ended_sm && after_bare && self.stats.sm_resyncs < self.config.max_reconnects {
+            self.stats.sm_resyncs += 1;
+            if let CaState::Confirming(p) = &self.ca {
+                self.ca = CaState::Ready(p.clone());
+            }
+            self.after_bare = false;
+            self.reopen(false)?;
+            return Ok(None);
+        }
+        if let (false, CaState::Confirming(params)) = (bare, &self.ca) {
             match &result {
                 // A secure-messaging answer under the new keys: the chip holds the DG14 key.
                 Ok(()) | Err(ReaderError::FileNotFound) => {

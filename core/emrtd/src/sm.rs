@@ -190,6 +190,16 @@ fn decrypt_data_object(keys: &Keys, object: &Tlv<'_>) -> Result<Vec<u8>, SmError
 pub struct SecureMessaging {
     keys: Keys,
     closed: bool,
+    last_bare: bool,
+}
+
+/// Whether a status word may come back bare (no DO'99', no DO'8E') under secure messaging:
+/// errors and warnings that carry no data, as cards answer a missing file (6A82), a read at
+/// the end (6282, 6B00) or a wrong length (6700, 6Cxx) without protecting the answer. Success
+/// and "more data" never qualify (they would let an attacker vouch for data), nor the card's
+/// own secure messaging errors (6987, 6988: the card has ended the session).
+pub fn bare_status_acceptable(sw: StatusWord) -> bool {
+    matches!(sw.sw1(), 0x62..=0x6F) && !matches!(sw.0, 0x6987 | 0x6988)
 }
 
 impl SecureMessaging {
@@ -203,6 +213,7 @@ impl SecureMessaging {
         Ok(Self {
             keys: Keys::new(cipher, ks_enc, ks_mac, ssc)?,
             closed: false,
+            last_bare: false,
         })
     }
 
@@ -213,6 +224,12 @@ impl SecureMessaging {
     /// The current send sequence counter.
     pub fn ssc(&self) -> &[u8] {
         &self.keys.ssc
+    }
+
+    /// True when the last answer was a bare status word (no MAC): it proves nothing about the
+    /// session keys.
+    pub fn last_answer_bare(&self) -> bool {
+        self.last_bare
     }
 
     /// True after a failure ended the session.
@@ -272,11 +289,25 @@ impl SecureMessaging {
     }
 
     /// Checks the MAC of a protected response and returns the plain response (decrypted data
-    /// and the status word of DO'99).
+    /// and the status word of DO'99, or of the response itself when DO'99 is absent).
+    ///
+    /// A bare error or warning status word with no data ([`bare_status_acceptable`]) is
+    /// returned as that status and the session stays open. The card did not protect that
+    /// answer, so it did not use a counter value for it: the send sequence counter stays where
+    /// the command left it (as cards that answer bare do; a card that advanced anyway refuses
+    /// the next command with 6987/6988, and the read engine then re-runs access control).
     pub fn unwrap(&mut self, resp: &ResponseApdu) -> Result<ResponseApdu, SmError> {
         if self.closed {
             return Err(SmError::Closed);
         }
+        if resp.data.is_empty() && bare_status_acceptable(resp.sw) {
+            self.last_bare = true;
+            return Ok(ResponseApdu {
+                data: Vec::new(),
+                sw: resp.sw,
+            });
+        }
+        self.last_bare = false;
         self.keys.increment();
         let r = self.unwrap_inner(resp);
         self.guard(r)
@@ -380,6 +411,29 @@ impl CardSecureMessaging {
             p2: cmd.p2,
             data,
             ne,
+        })
+    }
+
+    /// Counts a response the card sends bare (some cards advance their counter for it).
+    pub fn skip_response(&mut self) {
+        self.keys.increment();
+    }
+
+    /// Protects a plain response without DO'99' (the status word travels only outside).
+    pub fn wrap_response_without_status(
+        &mut self,
+        resp: &ResponseApdu,
+    ) -> Result<ResponseApdu, SmError> {
+        self.keys.increment();
+        let mut body = Vec::new();
+        if !resp.data.is_empty() {
+            body.extend(encrypted_data_object(&self.keys, 0, &resp.data)?);
+        }
+        let mac = self.keys.mac(&body)?;
+        body.extend(tlv::encode(0x8E, &mac)?);
+        Ok(ResponseApdu {
+            data: body,
+            sw: resp.sw,
         })
     }
 
@@ -521,6 +575,69 @@ mod tests {
             .unwrap();
         assert_eq!(sm.unwrap(&resp("990290009000")), Err(SmError::MissingMac));
         assert!(sm.is_closed());
+    }
+
+    #[test]
+    fn a_bare_error_or_warning_is_that_status_and_the_session_goes_on() {
+        for cipher in [SmCipher::Tdes, SmCipher::Aes] {
+            let (mut sm, mut card) = pair(cipher, 16);
+            for sw in ["6A82", "6282", "6B00", "6700", "6C10", "6300"] {
+                let cmd = sm
+                    .wrap(&CommandApdu::new(0x00, 0xB0, 0, 0).with_ne(4))
+                    .unwrap();
+                card.unwrap_command(&cmd).unwrap();
+                let r = sm.unwrap(&resp(sw)).unwrap();
+                assert_eq!(r.sw, StatusWord(u16::from_str_radix(sw, 16).unwrap()));
+                assert!(r.data.is_empty() && sm.last_answer_bare() && !sm.is_closed());
+                // The next exchange, protected, verifies under the counter the card kept.
+                let cmd = sm
+                    .wrap(&CommandApdu::new(0x00, 0xB0, 0, 0).with_ne(2))
+                    .unwrap();
+                card.unwrap_command(&cmd).unwrap();
+                let out = card
+                    .wrap_response(&ResponseApdu {
+                        data: vec![1, 2],
+                        sw: StatusWord::SUCCESS,
+                    })
+                    .unwrap();
+                assert_eq!(sm.unwrap(&out).unwrap().data, vec![1, 2]);
+                assert!(!sm.last_answer_bare());
+            }
+        }
+    }
+
+    #[test]
+    fn a_bare_success_more_data_or_sm_error_ends_the_session() {
+        for sw in ["9000", "6110", "6987", "6988"] {
+            let (mut sm, _) = pair(SmCipher::Aes, 16);
+            sm.wrap(&CommandApdu::new(0x00, 0xB0, 0, 0).with_ne(4))
+                .unwrap();
+            assert!(matches!(sm.unwrap(&resp(sw)), Err(SmError::Unprotected(_))));
+            assert!(sm.is_closed());
+        }
+        // Data with an error status but no MAC is never accepted.
+        let (mut sm, _) = pair(SmCipher::Aes, 16);
+        sm.wrap(&CommandApdu::new(0x00, 0xB0, 0, 0).with_ne(4))
+            .unwrap();
+        assert!(sm.unwrap(&resp("01026A82")).is_err());
+        assert!(sm.is_closed());
+    }
+
+    #[test]
+    fn a_protected_answer_without_do99_takes_the_outer_status() {
+        let (mut sm, mut card) = pair(SmCipher::Tdes, 16);
+        let cmd = sm
+            .wrap(&CommandApdu::new(0x00, 0xB0, 0, 0).with_ne(3))
+            .unwrap();
+        card.unwrap_command(&cmd).unwrap();
+        let out = card
+            .wrap_response_without_status(&ResponseApdu {
+                data: vec![7, 8, 9],
+                sw: StatusWord::SUCCESS,
+            })
+            .unwrap();
+        let r = sm.unwrap(&out).unwrap();
+        assert_eq!((r.data, r.sw), (vec![7, 8, 9], StatusWord::SUCCESS));
     }
 
     fn pair(cipher: SmCipher, key_len: usize) -> (SecureMessaging, CardSecureMessaging) {

@@ -1,0 +1,159 @@
+//! Full reads of virtual cards that behave like real cards seen in the field (each a
+//! `vneid_chip::Quirks` profile): bare error status words under secure messaging, with and
+//! without the card advancing its counter (as a passport answering a naked 6700 did, gmrtd
+//! issue 457), protected answers without DO'99', and files the card does not hold.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::collections::BTreeSet;
+use vneid_chip::{BareErrors, CardConfig, Citizen, DetRng, Quirks, Suite, VirtualCard};
+use vneid_emrtd::lds::LdsFile;
+use vneid_emrtd::mrz::MrzKey;
+use vneid_emrtd::pa::{DgHash, TrustStore};
+use vneid_emrtd::session::{AccessProtocol, ChipIdentity, ChipSession, SessionError, Verdict};
+use vneid_pki::{Algorithm, Pki, dates};
+
+fn read(card: &mut VirtualCard) -> Result<ChipIdentity, SessionError> {
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca_der(&Pki::get(Algorithm::EcdsaP256).csca_der())
+        .unwrap();
+    let c = Citizen::an();
+    let key = MrzKey::from_cccd(
+        c.id_number,
+        c.date_of_birth,
+        c.date_of_expiry,
+        &Default::default(),
+    )
+    .unwrap();
+    let mut rng = DetRng::new(b"terminal");
+    let mut random = |b: &mut [u8]| rng.fill(b);
+    ChipSession::new(&key, &trust, dates::CHECK_TIME, &mut random).read(card)
+}
+
+fn card(config: CardConfig, quirks: Quirks) -> VirtualCard {
+    VirtualCard::new(Citizen::an(), config)
+        .unwrap()
+        .with_quirks(quirks)
+}
+
+fn absent(files: &[LdsFile]) -> BTreeSet<LdsFile> {
+    files.iter().copied().collect()
+}
+
+const BOTH: [BareErrors; 2] = [BareErrors::KeepCounter, BareErrors::AdvanceCounter];
+
+#[test]
+fn bare_file_not_found_under_secure_messaging_skips_the_file_and_the_read_goes_on() {
+    for how in BOTH {
+        for pace in [Some(Suite::P256_AES128), None] {
+            let mut c = card(
+                CardConfig {
+                    pace,
+                    ..CardConfig::default()
+                },
+                Quirks {
+                    bare_errors: Some(how),
+                    absent: absent(&[LdsFile::DG2, LdsFile::DG15]),
+                    ..Quirks::default()
+                },
+            );
+            let id = read(&mut c).unwrap_or_else(|e| panic!("{how:?} {pace:?}: {e}"));
+            assert_eq!(id.mrz.document_number, "090123456");
+            assert!(id.face.is_none());
+            assert!(id.dg13.is_some());
+            assert_eq!(
+                id.evidence.data_groups.keys().copied().collect::<Vec<_>>(),
+                vec![1, 13, 14]
+            );
+            // Listed in EF.SOD but not read: reported as such, the rest still verifies.
+            assert_eq!(
+                id.passive_authentication.data_groups.get(&2),
+                Some(&DgHash::NotRead)
+            );
+            assert!(id.passive_authentication.is_valid());
+            assert_eq!(id.chip_authentication, Verdict::Passed);
+            assert!(!id.active_authentication.passed());
+            assert_eq!(id.stats.apdus, c.stats().apdus);
+            match how {
+                // The counter stays where the command left it: no resynchronisation needed.
+                BareErrors::KeepCounter => assert_eq!(id.stats.sm_resyncs, 0),
+                // The card moved on: it refuses the next command, access control runs again.
+                BareErrors::AdvanceCounter => assert!(id.stats.sm_resyncs >= 1),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_card_answering_bare_errors_but_holding_every_file_reads_as_the_default_card() {
+    for how in BOTH {
+        let mut c = card(
+            CardConfig::default(),
+            Quirks {
+                bare_errors: Some(how),
+                ..Quirks::default()
+            },
+        );
+        let id = read(&mut c).unwrap();
+        assert!(id.passive_authentication.is_valid());
+        assert!(id.chip_authentication.passed() && id.active_authentication.passed());
+        assert!(id.face.is_some());
+    }
+}
+
+#[test]
+fn protected_answers_without_do99_verify_by_their_mac() {
+    for pace in [Some(Suite::P256_AES128), None] {
+        let mut c = card(
+            CardConfig {
+                pace,
+                ..CardConfig::default()
+            },
+            Quirks {
+                no_do99: true,
+                ..Quirks::default()
+            },
+        );
+        let id = read(&mut c).unwrap();
+        assert!(id.passive_authentication.is_valid());
+        assert!(id.chip_authentication.passed() && id.active_authentication.passed());
+    }
+}
+
+#[test]
+fn no_card_access_means_bac_and_the_read_goes_on() {
+    let mut c = card(
+        CardConfig::default(),
+        Quirks {
+            bare_errors: Some(BareErrors::KeepCounter),
+            absent: absent(&[LdsFile::CardAccess]),
+            ..Quirks::default()
+        },
+    );
+    let id = read(&mut c).unwrap();
+    assert_eq!(id.access, AccessProtocol::Bac);
+    assert!(id.passive_authentication.is_valid());
+}
+
+#[test]
+fn a_cloned_chip_answering_bare_errors_still_fails_chip_authentication() {
+    let mut c = card(
+        CardConfig {
+            cloned: true,
+            ..CardConfig::default()
+        },
+        Quirks {
+            bare_errors: Some(BareErrors::KeepCounter),
+            absent: absent(&[LdsFile::DG2]),
+            ..Quirks::default()
+        },
+    );
+    let id = read(&mut c).unwrap();
+    assert!(matches!(id.chip_authentication, Verdict::Failed { .. }));
+}
