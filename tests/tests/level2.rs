@@ -16,6 +16,7 @@ use vneid_backend::RunningBackend;
 use vneid_chip::{Algorithm, CardConfig, Citizen, Pki, Signer, Tamper, VirtualCard};
 use vneid_tests::{PASSCODE, activate, open_wallet, spawn_backend};
 use vneid_wallet::credential::claims::{PRESET_ELECTRONIC_ID_CHECK, identity_level, types};
+use vneid_wallet::emrtd::access::{AccessKey, Can};
 use vneid_wallet::emrtd::mrz::{DocumentNumberRule, MrzKey};
 use vneid_wallet::emrtd::pa::TrustStore;
 use vneid_wallet::{ErrorCode, Passcode, Wallet, WalletError};
@@ -47,7 +48,7 @@ fn key_of(c: &Citizen) -> MrzKey {
 async fn upgrade(
     wallet: &Wallet,
     card: VirtualCard,
-    key: MrzKey,
+    key: impl Into<AccessKey>,
 ) -> Result<vneid_wallet::account::Level2Outcome, WalletError> {
     wallet
         .upgrade_to_level2(card, key, SELFIE, None, Arc::new(AtomicBool::new(false)))
@@ -101,6 +102,51 @@ async fn reading_the_own_chip_card_raises_the_account_to_level_2_and_issues_the_
     assert_eq!(p.credential_type, types::ELECTRONIC_ID);
     assert_eq!(identity_level(p.credential_type), Some(2));
     assert_eq!(identity_level(types::CORE_ID), Some(1));
+}
+
+#[tokio::test]
+async fn the_card_access_number_alone_raises_the_account_to_level_2() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = activated_wallet(root.path(), &backend).await;
+    let an = Citizen::an();
+    let can = Can::new(&an.can()).unwrap();
+    let outcome = upgrade(&wallet, VirtualCard::for_citizen(an).unwrap(), can)
+        .await
+        .unwrap();
+    assert_eq!(outcome.level, 2);
+    assert!(outcome.active_authentication);
+    assert!(matches!(
+        outcome.chip.access,
+        vneid_wallet::emrtd::session::AccessProtocol::Pace { .. }
+    ));
+    assert_eq!(wallet.account_info().await.unwrap().level, 2);
+}
+
+#[tokio::test]
+async fn a_wrong_card_access_number_leaves_the_account_at_level_1() {
+    let backend = backend().await;
+    let root = tempfile::tempdir().unwrap();
+    let wallet = activated_wallet(root.path(), &backend).await;
+    let an = Citizen::an();
+    let wrong = if an.can() == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let err = upgrade(
+        &wallet,
+        VirtualCard::for_citizen(an).unwrap(),
+        Can::new(wrong).unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err.code(), ErrorCode::ChipAccessDenied),
+        "{:?}",
+        err.code()
+    );
+    assert_eq!(wallet.account_info().await.unwrap().level, 1);
 }
 
 /// One refused upgrade: the typed error, and the level still 1 at the backend and locally.

@@ -52,10 +52,16 @@ pub struct ChipReadProgress {
     pub bytes_total: u64,
 }
 
-/// What the app collects to open the chip: the 12-digit ID number and the dates printed on
-/// the card (YYMMDD), or the document number when it is known from the printed MRZ. Or the
-/// 6-digit card access number (CAN) printed on the card: when `can` is set it is used instead
-/// (PACE only; the other fields are then ignored and may be empty).
+/// What the app collects to open the chip, in order of precedence:
+/// - `can`: the 6-digit card access number printed on the card (PACE only);
+/// - `mrz`: the full MRZ text (two or three lines, as a camera MRZ scanner hands it over; every
+///   check digit is verified) of a CCCD, another ID card, a passport or a visa;
+/// - `document_number` with the dates (YYMMDD): any document number as printed (letters,
+///   digits, `<` fillers, longer than 9 characters when the document has such a number);
+/// - `id_number` with the dates: the 12-digit CCCD ID number (its last 9 digits are the
+///   document number).
+///
+/// The fields a form does not use are ignored and may be empty.
 #[derive(Clone, uniffi::Record)]
 pub struct CardAccessKey {
     pub id_number: String,
@@ -65,6 +71,31 @@ pub struct CardAccessKey {
     pub document_number: Option<String>,
     #[uniffi(default = None)]
     pub can: Option<String>,
+    #[uniffi(default = None)]
+    pub mrz: Option<String>,
+}
+
+impl CardAccessKey {
+    /// The core access key of this input; `CHIP_ACCESS_INPUT_INVALID` when it is not valid.
+    pub(crate) fn to_access_key(&self) -> Result<AccessKey, VneidError> {
+        let invalid = || VneidError::from_code(ErrorCode::ChipAccessInputInvalid, None, None);
+        if let Some(can) = &self.can {
+            return Ok(AccessKey::Can(Can::new(can).map_err(|_| invalid())?));
+        }
+        let key = if let Some(text) = &self.mrz {
+            MrzKey::from_mrz_text(text)
+        } else if let Some(number) = &self.document_number {
+            MrzKey::from_document_number(number, &self.date_of_birth, &self.date_of_expiry)
+        } else {
+            MrzKey::from_cccd(
+                &self.id_number,
+                &self.date_of_birth,
+                &self.date_of_expiry,
+                &DocumentNumberRule::LastNineDigitsOfIdNumber,
+            )
+        };
+        Ok(AccessKey::Mrz(key.map_err(|_| invalid())?))
+    }
 }
 
 impl std::fmt::Debug for CardAccessKey {
@@ -323,25 +354,7 @@ impl ChipReader {
         listener: Option<Arc<dyn ChipReadListener>>,
         check_time: Option<u64>,
     ) -> Result<ChipIdentity, VneidError> {
-        let invalid = || VneidError::from_code(ErrorCode::ChipAccessInputInvalid, None, None);
-        let access_key = match &key.can {
-            Some(can) => AccessKey::Can(Can::new(can).map_err(|_| invalid())?),
-            None => {
-                let rule = match key.document_number {
-                    Some(n) => DocumentNumberRule::Explicit(n),
-                    None => DocumentNumberRule::LastNineDigitsOfIdNumber,
-                };
-                AccessKey::Mrz(
-                    MrzKey::from_cccd(
-                        &key.id_number,
-                        &key.date_of_birth,
-                        &key.date_of_expiry,
-                        &rule,
-                    )
-                    .map_err(|_| invalid())?,
-                )
-            }
-        };
+        let access_key = key.to_access_key()?;
         let at = check_time.unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -382,5 +395,71 @@ impl ChipReader {
         for flag in self.reads().iter() {
             flag.store(true, Ordering::Relaxed);
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn key(f: impl FnOnce(&mut CardAccessKey)) -> Result<AccessKey, VneidError> {
+        let mut k = CardAccessKey {
+            id_number: String::new(),
+            date_of_birth: String::new(),
+            date_of_expiry: String::new(),
+            document_number: None,
+            can: None,
+            mrz: None,
+        };
+        f(&mut k);
+        k.to_access_key()
+    }
+
+    #[test]
+    fn every_access_key_form_reaches_the_core_key() {
+        // Doc 9303 Part 4 specimen passport: the scanned MRZ and the typed number agree.
+        let scanned = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\r\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\r\n";
+        let from_mrz = key(|k| k.mrz = Some(scanned.into())).unwrap();
+        let typed = key(|k| {
+            k.document_number = Some("L898902C3".into());
+            k.date_of_birth = "740812".into();
+            k.date_of_expiry = "120415".into();
+        })
+        .unwrap();
+        assert_eq!(from_mrz, typed);
+        let cccd = key(|k| {
+            k.id_number = "079203012345".into();
+            k.date_of_birth = "030115".into();
+            k.date_of_expiry = "280115".into();
+        })
+        .unwrap();
+        assert_eq!(cccd.mrz().unwrap().document_number(), "203012345");
+        let can = key(|k| {
+            k.can = Some("123456".into());
+            k.mrz = Some(scanned.into());
+        })
+        .unwrap();
+        assert_eq!(can.password_reference(), 2);
+    }
+
+    #[test]
+    fn invalid_access_key_input_is_a_typed_error() {
+        let invalid = |e: VneidError| {
+            matches!(
+                e,
+                VneidError::Chip {
+                    code: ErrorCode::ChipAccessInputInvalid,
+                    ..
+                }
+            )
+        };
+        assert!(invalid(
+            key(|k| k.mrz = Some("P<UTOERIKSSON".into())).unwrap_err()
+        ));
+        assert!(invalid(key(|k| k.can = Some("12345".into())).unwrap_err()));
+        assert!(invalid(
+            key(|k| k.document_number = Some("L898902C3".into())).unwrap_err()
+        ));
     }
 }

@@ -8,9 +8,7 @@ use crate::error::VneidError;
 use crate::wallet::WalletCore;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use vneid_emrtd::mrz::{DocumentNumberRule, MrzKey};
 use vneid_emrtd::session::{ReadProgress, Transport, TransportError};
-use vneid_wallet::ErrorCode;
 use vneid_wallet::account::Level2Progress;
 
 /// What the upgrade achieved.
@@ -66,20 +64,6 @@ impl Drop for CancelOnDrop {
     }
 }
 
-fn access_key(key: &CardAccessKey) -> Result<MrzKey, VneidError> {
-    let rule = match &key.document_number {
-        Some(n) => DocumentNumberRule::Explicit(n.clone()),
-        None => DocumentNumberRule::LastNineDigitsOfIdNumber,
-    };
-    MrzKey::from_cccd(
-        &key.id_number,
-        &key.date_of_birth,
-        &key.date_of_expiry,
-        &rule,
-    )
-    .map_err(|_| VneidError::from_code(ErrorCode::ChipAccessInputInvalid, None, None))
-}
-
 #[uniffi::export(async_runtime = "tokio")]
 impl WalletCore {
     /// Raises the unlocked account to level 2: reads the chip with `key` over `transport`
@@ -96,7 +80,7 @@ impl WalletCore {
         selfie: Vec<u8>,
         listener: Option<Arc<dyn ChipReadListener>>,
     ) -> Result<Level2Result, VneidError> {
-        let key = access_key(&key)?;
+        let key = key.to_access_key()?;
         let progress: Option<Level2Progress> = listener.map(|l| {
             Box::new(move |p: &ReadProgress| {
                 l.on_progress(ChipReadProgress {

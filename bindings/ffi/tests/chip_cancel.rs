@@ -46,6 +46,7 @@ fn setup() -> (Arc<ChipReader>, Arc<SlowCard>, CardAccessKey) {
         date_of_expiry: String::new(),
         document_number: None,
         can: Some(citizen.can()),
+        mrz: None,
     };
     let link = Arc::new(SlowCard {
         card: Mutex::new(card),

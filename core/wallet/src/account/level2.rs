@@ -30,7 +30,7 @@ use vneid_api::level2::{
     Level2UpgradeResponse, level2_message,
 };
 use vneid_emrtd::aa::CHALLENGE_LEN;
-use vneid_emrtd::mrz::MrzKey;
+use vneid_emrtd::access::AccessKey;
 use vneid_emrtd::pa::TrustStore;
 use vneid_emrtd::session::{
     ChipEvidence, ChipIdentity, ChipSession, ReadProgress, SessionConfig, Transport, Verdict,
@@ -113,11 +113,12 @@ impl Wallet {
     /// Reads the chip over `transport` with `key`, sends the evidence and the selfie's SHA-256
     /// to the backend, and on success fetches the electronic-ID credential. Needs an unlocked,
     /// online wallet. A card of another citizen, an altered or untrusted card, or a wrong
-    /// access key fails with a typed error and leaves the level unchanged.
+    /// access key fails with a typed error and leaves the level unchanged. `key` is the MRZ key
+    /// (BAC or PACE) or the card access number (PACE only).
     pub async fn upgrade_to_level2<T: Transport + Send + 'static>(
         &self,
         transport: T,
-        key: MrzKey,
+        key: impl Into<AccessKey>,
         selfie: &[u8],
         progress: Option<Level2Progress>,
         cancel: Arc<AtomicBool>,
@@ -140,6 +141,7 @@ impl Wallet {
             .try_into()
             .map_err(|_| ApiError::Malformed("level-2 challenge length".into()))?;
 
+        let key: AccessKey = key.into();
         let chip = tokio::task::spawn_blocking(move || {
             let mut transport = transport;
             let rng = ring::rand::SystemRandom::new();
@@ -158,7 +160,7 @@ impl Wallet {
                 active_auth_challenge: Some(aa_challenge),
                 ..SessionConfig::default()
             };
-            ChipSession::new(&key, &trust, now_unix(), &mut random)
+            ChipSession::with_access_key(key, &trust, now_unix(), &mut random)
                 .with_config(config)
                 .with_progress(&mut report)
                 .with_cancel(&cancel)
