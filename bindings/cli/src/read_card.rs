@@ -181,6 +181,7 @@ fn verdict_lines(pa: &PassiveAuthReport) -> Vec<(String, String)> {
             DgHash::Mismatch { .. } => "HASH MISMATCH (altered)".to_string(),
             DgHash::NotInSod => "NOT LISTED in the SOD".to_string(),
             DgHash::NotRead => "not read".to_string(),
+            DgHash::NotProven => "read, NOT PROVEN (no EF.SOD)".to_string(),
         };
         lines.push((format!("DG{dg}"), text));
     }
@@ -321,7 +322,9 @@ fn report(
     } else {
         print_human(identity, &link, cpu);
     }
-    if !identity.passive_authentication.is_valid() {
+    if let Some(why) = &identity.passive_authentication.not_possible {
+        Err(format!("passive authentication not possible ({why}): the data is not proven").into())
+    } else if !identity.passive_authentication.is_valid() {
         Err("passive authentication failed".into())
     } else if cloned(identity) {
         Err("chip or active authentication failed: the chip is not the original".into())
@@ -341,6 +344,7 @@ fn verdict_text(v: &Verdict) -> String {
         Verdict::Failed { reason } => format!("FAILED: {reason}"),
         Verdict::NotSupported { reason } => format!("not supported: {reason}"),
         Verdict::NotPerformed { reason } => format!("not performed: {reason}"),
+        Verdict::NotPossible { reason } => format!("NOT POSSIBLE: {reason}"),
     }
 }
 
@@ -350,6 +354,7 @@ fn short_verdict(v: &Verdict) -> &'static str {
         Verdict::Failed { .. } => "FAILED",
         Verdict::NotSupported { .. } => "not supported",
         Verdict::NotPerformed { .. } => "not performed",
+        Verdict::NotPossible { .. } => "NOT POSSIBLE",
     }
 }
 
@@ -443,6 +448,7 @@ fn json(id: &ChipIdentity, link: &LinkSummary) -> serde_json::Value {
         "face_bytes": id.face.as_ref().map(|f| f.image.len()),
         "passive_authentication": {
             "valid": id.passive_authentication.is_valid(),
+            "not_possible": id.passive_authentication.not_possible.as_ref().map(|w| w.to_string()),
             "checks": verdict_lines(&id.passive_authentication)
                 .into_iter()
                 .collect::<std::collections::BTreeMap<_, _>>(),

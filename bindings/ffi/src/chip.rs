@@ -105,8 +105,9 @@ impl std::fmt::Debug for CardAccessKey {
 }
 
 /// The outcome of one check. `Failed` means the card or its data is not genuine (for chip
-/// and active authentication: a cloned chip); `NotSupported`: the card does not offer it;
-/// `NotPerformed`: offered but not run.
+/// and active authentication: a cloned chip); `NotSupported`: the card does not offer it
+/// (passive authentication of a card without EF.SOD lands here, its reason saying the data is
+/// not proven); `NotPerformed`: offered but not run.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum CheckVerdict {
     Passed,
@@ -122,6 +123,10 @@ impl From<session::Verdict> for CheckVerdict {
             session::Verdict::Failed { reason } => Self::Failed { reason },
             session::Verdict::NotSupported { reason } => Self::NotSupported { reason },
             session::Verdict::NotPerformed { reason } => Self::NotPerformed { reason },
+            // No EF.SOD: the card offers no passive authentication; never a pass.
+            session::Verdict::NotPossible { reason } => Self::NotSupported {
+                reason: format!("passive authentication not possible: {reason}"),
+            },
         }
     }
 }

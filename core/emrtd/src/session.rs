@@ -798,7 +798,16 @@ impl ReadEngine {
             Phase::AwaitAa(challenge) => {
                 let resp = parse_response(raw)?;
                 let sm = self.sm.as_mut().ok_or(SessionError::OutOfOrder)?;
-                let resp = sm.unwrap(&resp).map_err(SessionError::Sm)?;
+                let resp = match sm.unwrap(&resp) {
+                    Ok(resp) => resp,
+                    Err(e) => {
+                        if self.resync_after_bare(&e)? {
+                            return Ok(None);
+                        }
+                        return Err(SessionError::Sm(e));
+                    }
+                };
+                self.after_bare = false;
                 self.aa = Some(if resp.sw.classify() == StatusClass::Success {
                     Ok(AaProof {
                         challenge,
@@ -863,6 +872,26 @@ impl ReadEngine {
         Ok(())
     }
 
+    /// The card ended secure messaging (6987/6988) right after a bare answer: its counter
+    /// moved while ours did not (cards differ). Access control runs again (chip
+    /// authentication too) and the read goes on where it was, within the reconnect budget.
+    /// Returns whether it did.
+    fn resync_after_bare(&mut self, error: &SmError) -> Result<bool, SessionError> {
+        let card_ended_sm =
+            matches!(error, SmError::Unprotected(sw) if matches!(sw.0, 0x6987 | 0x6988));
+        if !(card_ended_sm && self.after_bare && self.stats.sm_resyncs < self.config.max_reconnects)
+        {
+            return Ok(false);
+        }
+        self.stats.sm_resyncs += 1;
+        if let CaState::Confirming(p) = &self.ca {
+            self.ca = CaState::Ready(p.clone());
+        }
+        self.after_bare = false;
+        self.reopen(false)?;
+        Ok(true)
+    }
+
     fn handle_file_response(&mut self, raw: &[u8]) -> Result<Option<ReadProgress>, SessionError> {
         let file = *self.queue.get(self.index).ok_or(SessionError::OutOfOrder)?;
         let (Some(reader), Some(sm)) = (self.reader.as_mut(), self.sm.as_mut()) else {
@@ -874,21 +903,11 @@ impl ReadEngine {
         // authentication, which waits for the next protected answer.
         let bare = sm.last_answer_bare();
         let after_bare = std::mem::replace(&mut self.after_bare, bare);
-        // The card ended secure messaging right after a bare answer: its counter moved while
-        // ours did not (cards differ). Access control runs again (chip authentication too)
-        // and the file goes on at its offset, within the reconnect budget.
-        let card_ended_sm = matches!(
-            &result,
-            Err(ReaderError::Sm(SmError::Unprotected(sw))) if matches!(sw.0, 0x6987 | 0x6988)
-        );
-        if card_ended_sm && after_bare && self.stats.sm_resyncs < self.config.max_reconnects {
-            self.stats.sm_resyncs += 1;
-            if let CaState::Confirming(p) = &self.ca {
-                self.ca = CaState::Ready(p.clone());
+        if let Err(ReaderError::Sm(e)) = &result {
+            self.after_bare = after_bare;
+            if self.resync_after_bare(e)? {
+                return Ok(None);
             }
-            self.after_bare = false;
-            self.reopen(false)?;
-            return Ok(None);
         }
         if let (false, CaState::Confirming(params)) = (bare, &self.ca) {
             match &result {
@@ -914,7 +933,8 @@ impl ReadEngine {
         match result {
             Ok(()) => {}
             // Listed in EF.COM but absent: passive authentication reports it as not read.
-            Err(ReaderError::FileNotFound) if !matches!(file, LdsFile::Sod | LdsFile::Dg(1)) => {
+            // EF.SOD absent: passive authentication is then not possible (see `finish`).
+            Err(ReaderError::FileNotFound) if file != LdsFile::DG1 => {
                 self.reader = None;
                 self.index += 1;
                 self.phase = Phase::Files;
@@ -981,9 +1001,8 @@ impl ReadEngine {
         let aa_result = self.aa;
         let mut files = self.files;
         let ef_com = files.remove(&LdsFile::Com).unwrap_or_default();
-        let sod_bytes = files
-            .remove(&LdsFile::Sod)
-            .ok_or(SessionError::MissingFile(LdsFile::Sod))?;
+        // Absent (6A82) or empty: passive authentication is not possible, the data is kept.
+        let sod_bytes = files.remove(&LdsFile::Sod).unwrap_or_default();
         let data_groups: BTreeMap<u8, Vec<u8>> = files
             .into_iter()
             .filter_map(|(f, b)| match f {
@@ -1011,8 +1030,18 @@ impl ReadEngine {
                 .next(),
             None => None,
         };
-        let sod = Sod::parse(&sod_bytes).map_err(SessionError::Sod)?;
-        let passive_authentication = pa::verify(&sod, &data_groups, trust, at);
+        let passive_authentication = if sod_bytes.is_empty() {
+            PassiveAuthReport::without_sod(pa::NotPossible::NoSod, &data_groups, at)
+        } else {
+            match Sod::parse(&sod_bytes) {
+                Ok(sod) => pa::verify(&sod, &data_groups, trust, at),
+                Err(e) => PassiveAuthReport::without_sod(
+                    pa::NotPossible::UnreadableSod(e.to_string()),
+                    &data_groups,
+                    at,
+                ),
+            }
+        };
         let (active_authentication, active_authentication_proof) =
             active_verdict(&data_groups, aa_result);
         Ok(ChipIdentity {

@@ -28,6 +28,11 @@ pub enum Verdict {
     NotPerformed {
         reason: String,
     },
+    /// The check cannot run on what the card holds (passive authentication without EF.SOD):
+    /// the data is read but not proven.
+    NotPossible {
+        reason: String,
+    },
 }
 
 impl Verdict {
@@ -44,6 +49,11 @@ impl Verdict {
         if report.is_valid() {
             return Self::Passed;
         }
+        if let Some(why) = &report.not_possible {
+            return Self::NotPossible {
+                reason: format!("{why}: the data read is not proven genuine"),
+            };
+        }
         let mut reasons = Vec::new();
         for (name, check) in [
             ("SOD signature", &report.sod_signature),
@@ -59,6 +69,7 @@ impl Verdict {
         for (dg, hash) in &report.data_groups {
             match hash {
                 DgHash::Match | DgHash::NotRead => {}
+                DgHash::NotProven => reasons.push(format!("DG{dg}: not proven")),
                 DgHash::Mismatch { .. } => reasons.push(format!("DG{dg}: hash mismatch (altered)")),
                 DgHash::NotInSod => reasons.push(format!("DG{dg}: not listed in the SOD")),
             }

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use vneid_chip::{BareErrors, CardConfig, Citizen, DetRng, Quirks, Suite, VirtualCard};
 use vneid_emrtd::lds::LdsFile;
 use vneid_emrtd::mrz::MrzKey;
-use vneid_emrtd::pa::{DgHash, TrustStore};
+use vneid_emrtd::pa::{DgHash, NotPossible, TrustStore};
 use vneid_emrtd::session::{AccessProtocol, ChipIdentity, ChipSession, SessionError, Verdict};
 use vneid_pki::{Algorithm, Pki, dates};
 
@@ -156,4 +156,36 @@ fn a_cloned_chip_answering_bare_errors_still_fails_chip_authentication() {
     );
     let id = read(&mut c).unwrap();
     assert!(matches!(id.chip_authentication, Verdict::Failed { .. }));
+}
+
+#[test]
+fn a_card_without_ef_sod_gives_its_data_with_passive_authentication_not_possible() {
+    for how in BOTH {
+        let mut c = card(
+            CardConfig::default(),
+            Quirks {
+                bare_errors: Some(how),
+                absent: absent(&[LdsFile::Sod]),
+                ..Quirks::default()
+            },
+        );
+        let id = read(&mut c).unwrap_or_else(|e| panic!("{how:?}: {e}"));
+        assert_eq!(id.mrz.document_number, "090123456");
+        assert!(id.dg13.is_some() && id.face.is_some());
+        let pa = &id.passive_authentication;
+        assert_eq!(pa.not_possible, Some(NotPossible::NoSod));
+        assert!(!pa.is_valid());
+        assert!(id.evidence.sod.is_empty());
+        // Every data group read is plainly marked not proven.
+        assert_eq!(
+            pa.data_groups.keys().copied().collect::<Vec<_>>(),
+            vec![1, 2, 13, 14, 15]
+        );
+        assert!(pa.data_groups.values().all(|d| *d == DgHash::NotProven));
+        assert!(matches!(
+            Verdict::from_passive(pa),
+            Verdict::NotPossible { .. }
+        ));
+        assert!(!Verdict::from_passive(pa).passed());
+    }
 }

@@ -77,6 +77,18 @@ pub enum NotChecked {
     CrlUnverifiable,
     /// The CSCA's CRL does not list the DS but is past its nextUpdate.
     CrlOutdated { next_update: u64 },
+    /// There is no EF.SOD to check against (see [`PassiveAuthReport::not_possible`]).
+    NoSod,
+}
+
+/// Why passive authentication could not run at all: without EF.SOD nothing vouches for the
+/// data groups, which are then read but not proven.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotPossible {
+    #[error("the card has no EF.SOD")]
+    NoSod,
+    #[error("EF.SOD is unreadable: {0}")]
+    UnreadableSod(String),
 }
 
 /// The verdict of one check.
@@ -111,6 +123,8 @@ pub enum DgHash {
     NotInSod,
     /// The SOD lists the data group but it was not read (e.g. DG3/DG4 behind EAC).
     NotRead,
+    /// Read, but there is no SOD to check it against: not proven.
+    NotProven,
 }
 
 /// Short description of a certificate in a report.
@@ -143,7 +157,10 @@ impl CertSummary {
 /// The result of passive authentication: a verdict per check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PassiveAuthReport {
-    pub hash_algorithm: HashAlgorithm,
+    /// The SOD's hash algorithm (`None` without a SOD).
+    pub hash_algorithm: Option<HashAlgorithm>,
+    /// Set when passive authentication could not run (no or unreadable EF.SOD): never valid.
+    pub not_possible: Option<NotPossible>,
     /// Per data group number.
     pub data_groups: BTreeMap<u8, DgHash>,
     /// Signed attributes (content type, message digest) and the DS signature over them.
@@ -163,12 +180,36 @@ pub struct PassiveAuthReport {
 }
 
 impl PassiveAuthReport {
+    /// The report when passive authentication cannot run: every data group read is marked
+    /// not proven and every check names the missing SOD.
+    pub fn without_sod(why: NotPossible, data_groups: &BTreeMap<u8, Vec<u8>>, at: u64) -> Self {
+        let no_sod = Check::NotChecked(NotChecked::NoSod);
+        Self {
+            hash_algorithm: None,
+            not_possible: Some(why),
+            data_groups: data_groups
+                .keys()
+                .map(|&n| (n, DgHash::NotProven))
+                .collect(),
+            sod_signature: no_sod.clone(),
+            chain: no_sod.clone(),
+            validity: no_sod.clone(),
+            key_usage: no_sod.clone(),
+            revocation: no_sod,
+            document_signer: None,
+            csca: None,
+            checked_at: at,
+        }
+    }
+
     /// Every data group read matches and is listed, and every check passed. A missing CRL
     /// does not fail this; use [`Self::revocation`] to require one.
     pub fn is_valid(&self) -> bool {
-        self.data_groups
-            .values()
-            .all(|d| matches!(d, DgHash::Match | DgHash::NotRead))
+        self.not_possible.is_none()
+            && self
+                .data_groups
+                .values()
+                .all(|d| matches!(d, DgHash::Match | DgHash::NotRead))
             && self.sod_signature.passed()
             && self.chain.passed()
             && self.validity.passed()
@@ -287,7 +328,8 @@ pub fn verify(
         .find(|c| signer_matches(&sd.signer.sid, c));
     let prerequisite = Check::NotChecked(NotChecked::Prerequisite);
     let mut report = PassiveAuthReport {
-        hash_algorithm: hash,
+        hash_algorithm: Some(hash),
+        not_possible: None,
         data_groups: dg_results,
         sod_signature: prerequisite.clone(),
         chain: prerequisite.clone(),
