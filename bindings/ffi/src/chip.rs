@@ -257,7 +257,7 @@ impl From<session::ChipIdentity> for ChipIdentity {
 fn chip_error(e: &SessionError) -> VneidError {
     let code = match e {
         SessionError::Cancelled => ErrorCode::Cancelled,
-        SessionError::AccessDenied => ErrorCode::ChipAccessDenied,
+        SessionError::AccessDenied { .. } => ErrorCode::ChipAccessDenied,
         SessionError::ApplicationNotFound(_) | SessionError::PaceNotOffered => {
             ErrorCode::ChipNotSupported
         }

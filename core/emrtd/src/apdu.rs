@@ -193,6 +193,11 @@ impl StatusWord {
         }
     }
 
+    /// The tries the card says remain (63Cx: x tries left), as answers to a wrong password.
+    pub fn attempts_left(self) -> Option<u8> {
+        (self.sw1() == 0x63 && self.sw2() & 0xF0 == 0xC0).then_some(self.sw2() & 0x0F)
+    }
+
     /// Success or a warning that still delivered data.
     pub fn is_ok_or_eof(self) -> bool {
         matches!(

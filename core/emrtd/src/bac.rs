@@ -20,8 +20,10 @@ pub enum BacError {
     Mrz(#[from] MrzError),
     #[error("the card refused with status {0}")]
     Card(StatusWord),
+    /// Any refusal of MUTUAL AUTHENTICATE (6300, 63Cx, 6982, 6988, ...): a well-formed
+    /// cryptogram is only refused for a wrong key.
     #[error("the card rejected the access key (wrong document number or dates?)")]
-    AccessDenied,
+    AccessDenied { attempts_left: Option<u8> },
     #[error("GET CHALLENGE did not return 8 bytes")]
     BadChallenge,
     #[error("MUTUAL AUTHENTICATE response has the wrong length")]
@@ -153,11 +155,12 @@ impl Bac {
     fn finish_inner(&self, response: &ResponseApdu) -> Result<BacSession, BacError> {
         match response.sw.classify() {
             StatusClass::Success => {}
-            // 6300 (authentication failed) or 6982: the MRZ key is wrong.
-            StatusClass::Warning | StatusClass::SecurityNotSatisfied => {
-                return Err(BacError::AccessDenied);
+            // 6300, 63Cx, 6982, 6988 or another error: the MRZ key is wrong.
+            _ => {
+                return Err(BacError::AccessDenied {
+                    attempts_left: response.sw.attempts_left(),
+                });
             }
-            _ => return Err(BacError::Card(response.sw)),
         }
         let (e_ic, m_ic) = match response.data.len() {
             40 => response.data.split_at(32),
@@ -285,7 +288,12 @@ mod tests {
         bac.get_challenge().unwrap();
         bac.mutual_authenticate(&challenge()).unwrap();
         let refused = ResponseApdu::new(Vec::new(), StatusWord(0x6300));
-        assert_eq!(bac.finish(&refused).unwrap_err(), BacError::AccessDenied);
+        assert_eq!(
+            bac.finish(&refused).unwrap_err(),
+            BacError::AccessDenied {
+                attempts_left: None
+            }
+        );
     }
 
     #[test]

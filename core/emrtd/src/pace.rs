@@ -45,8 +45,9 @@ pub enum Mapping {
 /// Why PACE failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PaceError {
+    /// Any refusal of the mutual authentication step (6300, 63Cx, 6982, 6988, ...).
     #[error("the chip rejected the password (wrong MRZ data or CAN?)")]
-    AccessDenied,
+    AccessDenied { attempts_left: Option<u8> },
     #[error("the chip refused PACE with status {0}")]
     Refused(StatusWord),
     #[error("malformed General Authenticate response: {0}")]
@@ -278,9 +279,10 @@ pub struct Pace {
 fn ok_or_refused(resp: &ResponseApdu, last: bool) -> Result<(), PaceError> {
     match resp.sw.classify() {
         StatusClass::Success => Ok(()),
-        StatusClass::Warning | StatusClass::SecurityNotSatisfied if last => {
-            Err(PaceError::AccessDenied)
-        }
+        // The tokens prove the password: refusing them means it is wrong, whatever the status.
+        _ if last => Err(PaceError::AccessDenied {
+            attempts_left: resp.sw.attempts_left(),
+        }),
         _ => Err(PaceError::Refused(resp.sw)),
     }
 }
@@ -609,7 +611,9 @@ mod tests {
         assert_eq!(
             pace.handle_response(&ResponseApdu::new(Vec::new(), StatusWord(0x6300)))
                 .err(),
-            Some(PaceError::AccessDenied)
+            Some(PaceError::AccessDenied {
+                attempts_left: None
+            })
         );
     }
 

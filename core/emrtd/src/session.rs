@@ -223,8 +223,10 @@ pub struct ChipIdentity {
 pub enum SessionError {
     #[error("the read was cancelled")]
     Cancelled,
+    /// The card refused the access key (BAC or PACE, whatever the status word), with the
+    /// tries left when the card says (63Cx); also a file the session may not read (6982).
     #[error("the card rejected the access key (wrong document number or dates?)")]
-    AccessDenied,
+    AccessDenied { attempts_left: Option<u8> },
     #[error("the card has no eMRTD application (status {0})")]
     ApplicationNotFound(StatusWord),
     #[error("the card was lost {reconnects} times; last: {last}")]
@@ -386,14 +388,14 @@ fn parse_response(raw: &[u8]) -> Result<ResponseApdu, SessionError> {
 
 fn bac_error(e: BacError) -> SessionError {
     match e {
-        BacError::AccessDenied => SessionError::AccessDenied,
+        BacError::AccessDenied { attempts_left } => SessionError::AccessDenied { attempts_left },
         other => SessionError::Bac(other),
     }
 }
 
 fn pace_error(e: PaceError) -> SessionError {
     match e {
-        PaceError::AccessDenied => SessionError::AccessDenied,
+        PaceError::AccessDenied { attempts_left } => SessionError::AccessDenied { attempts_left },
         other => SessionError::Pace(other),
     }
 }
@@ -714,7 +716,9 @@ impl ReadEngine {
         self.phase = Phase::Done;
         match error {
             ReaderError::FileNotFound => SessionError::MissingFile(file),
-            ReaderError::AccessDenied(_) => SessionError::AccessDenied,
+            ReaderError::AccessDenied(_) => SessionError::AccessDenied {
+                attempts_left: None,
+            },
             ReaderError::Sm(e) => SessionError::Sm(e),
             error => SessionError::Read { file, error },
         }
@@ -776,7 +780,9 @@ impl ReadEngine {
             Phase::AwaitChallenge(mut bac) => {
                 let challenge = parse_response(raw)?;
                 if challenge.sw.classify() == StatusClass::SecurityNotSatisfied {
-                    return Err(SessionError::AccessDenied);
+                    return Err(SessionError::AccessDenied {
+                        attempts_left: None,
+                    });
                 }
                 let cmd = encode(&bac.mutual_authenticate(&challenge).map_err(bac_error)?)?;
                 self.phase = Phase::Authenticate(bac, cmd);

@@ -149,13 +149,17 @@ fn the_cccd_key_or_a_truncated_number_does_not_open_a_passport() {
     for pace in [true, false] {
         assert_eq!(
             read(&mut card(PASSPORT, pace), cccd.clone().into()).unwrap_err(),
-            SessionError::AccessDenied
+            SessionError::AccessDenied {
+                attempts_left: None
+            }
         );
     }
     // The first 9 characters of a long TD2 number are not its document number.
     assert_eq!(
         read(&mut card(TD2_CARD, false), typed_key("VR2024AB1")).unwrap_err(),
-        SessionError::AccessDenied
+        SessionError::AccessDenied {
+            attempts_left: None
+        }
     );
 }
 

@@ -160,7 +160,9 @@ fn pace_with_the_integrated_mapping_reads_on_every_curve_and_refuses_a_wrong_can
         let wrong = AccessKey::Can(Can::new(&other).unwrap());
         assert_eq!(
             read_with(&mut card(config), wrong, SessionConfig::default()).unwrap_err(),
-            SessionError::AccessDenied
+            SessionError::AccessDenied {
+                attempts_left: None
+            }
         );
     }
 }
@@ -190,7 +192,9 @@ fn the_can_opens_a_pace_card_and_a_wrong_can_is_access_denied() {
     let mut denied = card(CardConfig::default());
     assert_eq!(
         read_with(&mut denied, wrong, SessionConfig::default()).unwrap_err(),
-        SessionError::AccessDenied
+        SessionError::AccessDenied {
+            attempts_left: None
+        }
     );
     // A BAC-only card cannot be opened with a CAN: a typed error, not a guess.
     let mut bac_only = card(CardConfig {
@@ -216,7 +220,9 @@ fn a_wrong_mrz_is_refused_by_pace_for_every_suite() {
         });
         assert_eq!(
             read_with(&mut c, wrong.clone(), SessionConfig::default()).unwrap_err(),
-            SessionError::AccessDenied,
+            SessionError::AccessDenied {
+                attempts_left: None
+            },
             "{suite:?}"
         );
     }

@@ -189,3 +189,50 @@ fn a_card_without_ef_sod_gives_its_data_with_passive_authentication_not_possible
         assert!(!Verdict::from_passive(pa).passed());
     }
 }
+
+#[test]
+fn a_wrong_key_refused_with_any_status_is_one_typed_error_with_the_tries_left() {
+    let c = Citizen::an();
+    let wrong = MrzKey::from_cccd(
+        "001090123457",
+        c.date_of_birth,
+        c.date_of_expiry,
+        &Default::default(),
+    )
+    .unwrap();
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca_der(&Pki::get(Algorithm::EcdsaP256).csca_der())
+        .unwrap();
+    for (status, attempts_left) in [
+        (0x6300, None),
+        (0x63C2, Some(2)),
+        (0x63C0, Some(0)),
+        (0x6982, None),
+        (0x6988, None),
+        (0x6A80, None),
+    ] {
+        for pace in [Some(Suite::P256_AES128), None] {
+            let mut card = card(
+                CardConfig {
+                    pace,
+                    ..CardConfig::default()
+                },
+                Quirks {
+                    wrong_key_status: Some(vneid_emrtd::apdu::StatusWord(status)),
+                    ..Quirks::default()
+                },
+            );
+            let mut rng = DetRng::new(b"terminal");
+            let mut random = |b: &mut [u8]| rng.fill(b);
+            let err = ChipSession::new(&wrong, &trust, dates::CHECK_TIME, &mut random)
+                .read(&mut card)
+                .unwrap_err();
+            assert_eq!(
+                err,
+                SessionError::AccessDenied { attempts_left },
+                "{status:04X} {pace:?}"
+            );
+        }
+    }
+}

@@ -167,7 +167,9 @@ fn a_wrong_mrz_key_is_access_denied() {
     let wrong = MrzKey::from_cccd("001090123456", "900316", "300315", &Default::default()).unwrap();
     assert_eq!(
         read_with(&mut card, &wrong, SessionConfig::default()).unwrap_err(),
-        SessionError::AccessDenied
+        SessionError::AccessDenied {
+            attempts_left: None
+        }
     );
     // EF.CardAccess (3) and PACE up to the refused token (5): nothing more was tried.
     assert_eq!(card.stats().apdus, 8);
@@ -178,7 +180,9 @@ fn a_wrong_mrz_key_is_access_denied() {
     });
     assert_eq!(
         read_with(&mut bac_only, &wrong, SessionConfig::default()).unwrap_err(),
-        SessionError::AccessDenied
+        SessionError::AccessDenied {
+            attempts_left: None
+        }
     );
     assert_eq!(bac_only.stats().apdus, 1 + 3);
 }

@@ -455,7 +455,7 @@ fn chip_code(e: &vneid_emrtd::session::SessionError) -> ErrorCode {
     use vneid_emrtd::session::SessionError as S;
     match e {
         S::Cancelled => ErrorCode::Cancelled,
-        S::AccessDenied => ErrorCode::ChipAccessDenied,
+        S::AccessDenied { .. } => ErrorCode::ChipAccessDenied,
         S::ApplicationNotFound(_) => ErrorCode::ChipNotSupported,
         S::ConnectionLost { .. } | S::Transport(_) => ErrorCode::ChipLost,
         _ => ErrorCode::ChipReadFailed,
