@@ -10,9 +10,9 @@ mod pcsc;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
-use vneid_chip::{CardConfig, Citizen, Faults, LinkModel, VirtualCard};
+use vneid_chip::{CardConfig, Citizen, Document, Faults, LinkModel, VirtualCard};
 use vneid_emrtd::access::{AccessKey, Can};
-use vneid_emrtd::mrz::{DocumentNumberRule, MrzKey};
+use vneid_emrtd::mrz::{DocumentNumberRule, DocumentType, MrzKey};
 use vneid_emrtd::pa::{Check, DgHash, PassiveAuthReport, TrustStore};
 use vneid_emrtd::session::{
     AccessProtocol, BlockChoice, ChipIdentity, ChipSession, ReadProgress, SessionConfig, Verdict,
@@ -48,8 +48,22 @@ pub struct ReadCardArgs {
     date_of_expiry: Option<String>,
     /// Open the chip with the 6-digit card access number printed on the card (PACE) instead
     /// of the ID number and dates.
-    #[arg(long, conflicts_with_all = ["date_of_birth", "date_of_expiry"])]
+    #[arg(long, conflicts_with_all = ["date_of_birth", "date_of_expiry", "mrz", "document_number"])]
     can: Option<String>,
+    /// The document number as printed (any ICAO 9303 document: letters, digits, `<` fillers,
+    /// longer than 9 characters where the document has such a number), with
+    /// `--date-of-birth` and `--date-of-expiry`, instead of the 12-digit ID number.
+    #[arg(long, conflicts_with_all = ["id_number", "mrz"])]
+    document_number: Option<String>,
+    /// The full MRZ text (two or three lines, as a camera MRZ scanner hands it over; line
+    /// breaks and surrounding spaces are fine, every check digit is verified): the access
+    /// key of a CCCD, another ID card, a passport or a visa.
+    #[arg(long, conflicts_with_all = ["id_number", "date_of_birth", "date_of_expiry"])]
+    mrz: Option<String>,
+    /// Which document the virtual card presents: the CCCD (TD1), a passport (TD3, number
+    /// C3005988A) or a TD2 card (number VR2024AB1234, longer than 9 characters).
+    #[arg(long, value_enum, default_value_t = VirtualDocument::Cccd, conflicts_with = "pcsc")]
+    virtual_document: VirtualDocument,
     /// Read a clone of the virtual card (copied files, no chip keys): chip and active
     /// authentication must fail.
     #[arg(long = "clone", conflicts_with = "pcsc")]
@@ -69,6 +83,64 @@ pub struct ReadCardArgs {
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
+}
+
+/// The documents a virtual card can present.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum VirtualDocument {
+    Cccd,
+    Passport,
+    Td2,
+}
+
+impl VirtualDocument {
+    fn document(self) -> Document {
+        match self {
+            Self::Cccd => Document::Cccd,
+            Self::Passport => Document::Passport {
+                number: "C3005988A",
+            },
+            Self::Td2 => Document::Td2Card {
+                number: "VR2024AB1234",
+            },
+        }
+    }
+}
+
+/// The access key the arguments give: the CAN, the MRZ text, a document number or the ID
+/// number with the dates. `None` when they give none of these.
+fn key_from_args(
+    args: &ReadCardArgs,
+    birth: Option<&str>,
+    expiry: Option<&str>,
+) -> Result<Option<AccessKey>, Box<dyn std::error::Error>> {
+    if let Some(can) = args.can.as_deref() {
+        return Ok(Some(AccessKey::Can(Can::new(can)?)));
+    }
+    if let Some(text) = args.mrz.as_deref() {
+        return Ok(Some(AccessKey::Mrz(MrzKey::from_mrz_text(text)?)));
+    }
+    let dates = |what: &str| -> Result<(&str, &str), Box<dyn std::error::Error>> {
+        match (birth, expiry) {
+            (Some(b), Some(e)) => Ok((b, e)),
+            _ => Err(format!(
+                "give --date-of-birth and --date-of-expiry (YYMMDD, as printed) with {what}"
+            )
+            .into()),
+        }
+    };
+    if let Some(number) = args.document_number.as_deref() {
+        let (b, e) = dates("--document-number")?;
+        return Ok(Some(AccessKey::Mrz(MrzKey::from_document_number(
+            number, b, e,
+        )?)));
+    }
+    if let Some(id) = args.id_number.as_deref() {
+        let (b, e) = dates("--id-number")?;
+        let key = MrzKey::from_cccd(id, b, e, &DocumentNumberRule::LastNineDigitsOfIdNumber)?;
+        return Ok(Some(AccessKey::Mrz(key)));
+    }
+    Ok(None)
 }
 
 /// What crossed the link, from the virtual card's counters or the session's own.
@@ -226,33 +298,22 @@ fn trust_from_args(args: &ReadCardArgs) -> Result<TrustStore, Box<dyn std::error
     Ok(trust)
 }
 
-/// The access key of a card in a reader (the CAN, or the ID number and dates as printed) and
-/// the trust store.
+/// The access key of a card in a reader (the CAN, the MRZ text, or the document number or
+/// ID number with the dates as printed) and the trust store.
 #[cfg_attr(not(feature = "pcsc"), allow(dead_code))]
 fn read_key_and_trust(
     args: &ReadCardArgs,
 ) -> Result<(AccessKey, TrustStore), Box<dyn std::error::Error>> {
-    if let Some(can) = args.can.as_deref() {
-        return Ok((AccessKey::Can(Can::new(can)?), trust_from_args(args)?));
-    }
-    let (Some(id), Some(birth), Some(expiry)) = (
-        args.id_number.as_deref(),
+    let key = key_from_args(
+        args,
         args.date_of_birth.as_deref(),
         args.date_of_expiry.as_deref(),
-    ) else {
-        return Err(
-            "give the card's --id-number, --date-of-birth and --date-of-expiry \
-(YYMMDD, as printed) for its access key"
-                .into(),
-        );
-    };
-    let key = MrzKey::from_cccd(
-        id,
-        birth,
-        expiry,
-        &DocumentNumberRule::LastNineDigitsOfIdNumber,
+    )?
+    .ok_or(
+        "give the card's --can, --mrz, or --id-number (or --document-number) with \
+--date-of-birth and --date-of-expiry (YYMMDD, as printed) for its access key",
     )?;
-    Ok((AccessKey::Mrz(key), trust_from_args(args)?))
+    Ok((key, trust_from_args(args)?))
 }
 
 fn read_virtual(
@@ -260,21 +321,27 @@ fn read_virtual(
     citizen: &'static Citizen,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let trust = trust_from_args(&args)?;
-    let key = match args.can.as_deref() {
-        Some(can) => AccessKey::Can(Can::new(can)?),
-        None => AccessKey::Mrz(MrzKey::from_cccd(
-            citizen.id_number,
-            args.date_of_birth
-                .as_deref()
-                .unwrap_or(citizen.date_of_birth),
-            args.date_of_expiry
-                .as_deref()
-                .unwrap_or(citizen.date_of_expiry),
-            &DocumentNumberRule::LastNineDigitsOfIdNumber,
+    let document = args.virtual_document.document();
+    let birth = args
+        .date_of_birth
+        .as_deref()
+        .unwrap_or(citizen.date_of_birth);
+    let expiry = args
+        .date_of_expiry
+        .as_deref()
+        .unwrap_or(citizen.date_of_expiry);
+    // Without a key argument: the virtual card's own document number and dates.
+    let key = match key_from_args(&args, Some(birth), Some(expiry))? {
+        Some(key) => key,
+        None => AccessKey::Mrz(MrzKey::from_document_number(
+            document.number(citizen),
+            birth,
+            expiry,
         )?),
     };
     let card_config = CardConfig {
         cloned: args.cloned,
+        document,
         ..CardConfig::default()
     };
     let mut card = VirtualCard::new(citizen, card_config)?
@@ -365,13 +432,25 @@ fn access_text(id: &ChipIdentity) -> String {
     }
 }
 
+fn document_type_text(t: DocumentType) -> &'static str {
+    match t {
+        DocumentType::Cccd => "Chip ID card (CCCD)",
+        DocumentType::IdCard => "Identity card",
+        DocumentType::Passport => "Passport",
+        DocumentType::Visa => "Visa",
+        DocumentType::Other => "Travel document",
+    }
+}
+
 fn print_human(id: &ChipIdentity, link: &LinkSummary, cpu: std::time::Duration) {
     let dg13 = id.dg13.clone().unwrap_or_default();
     let field = |label: &str, v: &Option<String>| {
         println!("  {label:<22} {}", v.as_deref().unwrap_or("—"));
     };
     println!(
-        "Chip ID card (ICAO 9303, document {})",
+        "{} (ICAO 9303 {:?}, document {})",
+        document_type_text(id.mrz.document_type()),
+        id.mrz.format,
         id.mrz.document_number
     );
     field("ID number", &dg13.id_number);
@@ -438,6 +517,8 @@ fn json(id: &ChipIdentity, link: &LinkSummary) -> serde_json::Value {
     let dg13 = id.dg13.clone().unwrap_or_default();
     serde_json::json!({
         "document_number": id.mrz.document_number,
+        "document_type": format!("{:?}", id.mrz.document_type()),
+        "mrz_format": format!("{:?}", id.mrz.format),
         "id_number": dg13.id_number,
         "full_name": dg13.full_name,
         "date_of_birth": dg13.date_of_birth,

@@ -157,3 +157,84 @@ fn pcsc_without_the_feature_says_how_to_enable_it() {
     assert!(err.contains("--features pcsc"), "{err}");
     assert!(err.contains("libpcsclite-dev"), "{err}");
 }
+
+fn read_json(args: &[&str]) -> serde_json::Value {
+    let out = vneid(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_passport_with_an_alphanumeric_number_reads_by_document_number_and_by_mrz_text() {
+    let an = vneid_chip::Citizen::an();
+    let passport = vneid_chip::Document::Passport {
+        number: "C3005988A",
+    };
+    let flat = passport.mrz(an).unwrap();
+    // Two lines as a camera MRZ scanner hands them over.
+    let scanned = format!("{}\r\n{}\r\n", &flat[..44], &flat[44..]);
+    for key in [
+        vec!["--document-number", "C3005988A"],
+        vec!["--mrz", scanned.as_str()],
+    ] {
+        let mut args = vec![
+            "read-card",
+            "--virtual",
+            an.id_number,
+            "--virtual-document",
+            "passport",
+            "--json",
+        ];
+        args.extend(key);
+        let v = read_json(&args);
+        assert_eq!(v["document_type"], "Passport");
+        assert_eq!(v["mrz_format"], "Td3");
+        assert_eq!(v["document_number"], "C3005988A");
+        assert_eq!(v["passive_authentication"]["valid"], true);
+        assert_eq!(v["chip_authentication"], "Passed");
+    }
+    // The CCCD's key (last 9 digits of the ID number) does not open the passport.
+    let out = vneid(&[
+        "read-card",
+        "--virtual",
+        an.id_number,
+        "--virtual-document",
+        "passport",
+        "--id-number",
+        an.id_number,
+        "--json",
+    ]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn a_td2_card_with_a_long_non_numeric_number_reads_by_document_number() {
+    let an = vneid_chip::Citizen::an();
+    let v = read_json(&[
+        "read-card",
+        "--virtual",
+        an.id_number,
+        "--virtual-document",
+        "td2",
+        "--document-number",
+        "VR2024AB1234",
+        "--json",
+    ]);
+    assert_eq!(v["document_type"], "IdCard");
+    assert_eq!(v["mrz_format"], "Td2");
+    assert_eq!(v["document_number"], "VR2024AB1234");
+    assert_eq!(v["passive_authentication"]["valid"], true);
+    // A mistyped MRZ is refused before the card is touched.
+    let out = vneid(&[
+        "read-card",
+        "--virtual",
+        an.id_number,
+        "--mrz",
+        "I<VNMNGUYEN<<VAN<AN<<<<<<<<<<<<<<<<<\nVR2024AB1<VNM9003155M3003150234<<<<0",
+    ]);
+    assert!(!out.status.success());
+}

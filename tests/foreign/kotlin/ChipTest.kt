@@ -134,6 +134,22 @@ val chipTests = listOf(
         assertEquals(ErrorCode.CHIP_ACCESS_DENIED, e.code, "code")
     },
 
+    test("any document number with the dates opens the chip; a mistyped MRZ text is refused") {
+        val citizen = virtualCitizens().first()
+        // The CCCD's document number is the last 9 digits of the ID number.
+        val byNumber = CardAccessKey("", citizen.dateOfBirth, citizen.dateOfExpiry, citizen.idNumber.substring(3))
+        val id = trustedReader().read(byNumber, KotlinNfcTransport(VirtualChip(citizen.idNumber), 65_546u), null, null)
+        assertEquals(citizen.fullName, id.fullName, "full name")
+        assertEquals(CheckVerdict.Passed, id.passiveAuthentication, "passive authentication")
+        // Doc 9303 Part 4 specimen passport with its document number's check digit changed.
+        val mistyped = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C46UTO7408122F1204159ZE184226B<<<<<10"
+        val e = assertThrows<VneidException.Chip> {
+            trustedReader().read(CardAccessKey("", "", "", mrz = mistyped),
+                KotlinNfcTransport(VirtualChip(citizen.idNumber), 65_546u), null, null)
+        }
+        assertEquals(ErrorCode.CHIP_ACCESS_INPUT_INVALID, e.code, "code")
+    },
+
     test("cancel stops a read in progress") {
         val citizen = virtualCitizens().first()
         val reader = trustedReader()

@@ -101,6 +101,25 @@ let chipTests: [TestCase] = [
         try assertEqual(CheckVerdict.passed, id.chipAuthentication, "chip authentication")
     },
 
+    test("any document number with the dates opens the chip; a mistyped MRZ text is refused") {
+        guard let citizen = virtualCitizens().first else { throw fail("no virtual citizens") }
+        // The CCCD's document number is the last 9 digits of the ID number.
+        let byNumber = CardAccessKey(idNumber: "", dateOfBirth: citizen.dateOfBirth, dateOfExpiry: citizen.dateOfExpiry,
+                                     documentNumber: String(citizen.idNumber.dropFirst(3)))
+        let transport = SwiftNfcTransport(try VirtualChip(idNumber: citizen.idNumber), maxLength: 65_546)
+        let id = try await trustedReader().read(key: byNumber, transport: transport, listener: nil, checkTime: nil)
+        try assertEqual(citizen.fullName, id.fullName, "full name")
+        // Doc 9303 Part 4 specimen passport with its document number's check digit changed.
+        let mistyped = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C46UTO7408122F1204159ZE184226B<<<<<10"
+        let key = CardAccessKey(idNumber: "", dateOfBirth: "", dateOfExpiry: "", documentNumber: nil, mrz: mistyped)
+        let other = SwiftNfcTransport(try VirtualChip(idNumber: citizen.idNumber), maxLength: 65_546)
+        let e = try await assertThrows(VneidError.self) {
+            _ = try await trustedReader().read(key: key, transport: other, listener: nil, checkTime: nil)
+        }
+        guard case let .Chip(code, _, _) = e else { throw fail("not a Chip error: \(e)") }
+        try assertEqual(ErrorCode.chipAccessInputInvalid, code, "code")
+    },
+
     test("wrong dates are refused by the chip with a Chip error") {
         guard let citizen = virtualCitizens().first else { throw fail("no virtual citizens") }
         let wrong = CardAccessKey(idNumber: citizen.idNumber, dateOfBirth: citizen.dateOfBirth,
