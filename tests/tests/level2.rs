@@ -49,7 +49,7 @@ async fn upgrade(
     wallet: &Wallet,
     card: VirtualCard,
     key: impl Into<AccessKey>,
-) -> Result<vneid_wallet::account::Level2Outcome, WalletError> {
+) -> Result<vneid_wallet::Level2Outcome, WalletError> {
     wallet
         .upgrade_to_level2(card, key, SELFIE, None, Arc::new(AtomicBool::new(false)))
         .await

@@ -1,6 +1,7 @@
 //! Reading the chip ID card: the phone's NFC (or a PC/SC reader) as a foreign transport, the
 //! ICAO 9303 protocol in `vneid-emrtd`. Converts types only.
 
+use crate::error::ErrorCode;
 use crate::error::VneidError;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -8,7 +9,6 @@ use vneid_emrtd::access::{AccessKey, Can};
 use vneid_emrtd::mrz::{DocumentNumberRule, MrzKey};
 use vneid_emrtd::pa::TrustStore;
 use vneid_emrtd::session::{self, ChipSession, SessionError, Transport, TransportError};
-use vneid_wallet::ErrorCode;
 
 /// Why a transceive failed, as the platform reports it. Android: `TagLostException` →
 /// `TagLost`; an `IOException` timeout → `Timeout`. iOS: a session that ended → `TagLost`.

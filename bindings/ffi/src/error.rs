@@ -1,10 +1,35 @@
 //! The one error type apps see: a variant per category, the precise stable [`ErrorCode`], and
 //! a citizen-facing message in Vietnamese and English (never containing personal data).
 
-use vneid_wallet::{BlockReason, ErrorCategory, ErrorCode, Lang, WalletError};
+use vneid_wallet::{BlockReason, ErrorCategory, ErrorCode as CoreCode, Lang, WalletError};
 
-#[uniffi::remote(Enum)]
-pub enum ErrorCode {
+/// Declares the apps' code enum from the core's and the capabilities' codes of the same name.
+macro_rules! edge_codes {
+    ($($variant:ident),* $(,)?) => {
+        /// Every stable error code of the core and its capabilities, for apps to switch on.
+        /// The variants keep their order: a new code is added at the end.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+        pub enum ErrorCode { $($variant,)* }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The wallet's code of this case: its string, category and messages.
+            pub fn core(self) -> CoreCode {
+                match self { $(ErrorCode::$variant => CoreCode::$variant,)* }
+            }
+
+            /// The case of a wallet code, if the edge declares it.
+            pub fn from_core(code: CoreCode) -> Option<Self> {
+                $(if code == CoreCode::$variant { return Some(ErrorCode::$variant); })*
+                None
+            }
+        }
+    };
+}
+
+edge_codes! {
     IdNumberInvalid,
     IdNumberBirthYearMismatch,
     PhoneInvalid,
@@ -44,11 +69,9 @@ pub enum ErrorCode {
     ChipNotSupported,
     ChipReadFailed,
     TrustStoreInvalid,
-    // Level-2 upgrade (issue 3).
     ChipEvidenceRejected,
     ChipHolderMismatch,
     SelfieInvalid,
-    // --- judicial-record requests (issue 6) ---
     JudicialFieldRequired,
     JudicialFieldInvalid,
     JudicialFieldLocked,
@@ -61,12 +84,34 @@ pub enum ErrorCode {
     JudicialRefused,
     JudicialConflict,
     PaymentFailed,
-    // --- health book (issue 5) ---
     HealthDataInvalid,
     HealthInputInvalid,
     HealthRecordNotFound,
     Cancelled,
     Internal,
+}
+
+impl From<CoreCode> for ErrorCode {
+    /// A code the edge does not declare (a capability added without its FFI cases) reads as
+    /// `Internal`; the catalogue test keeps that from shipping.
+    fn from(code: CoreCode) -> Self {
+        ErrorCode::from_core(code).unwrap_or(ErrorCode::Internal)
+    }
+}
+
+impl ErrorCode {
+    /// The stable string form, e.g. `"OTP_WRONG"`.
+    pub fn as_str(self) -> &'static str {
+        self.core().as_str()
+    }
+
+    pub fn category(self) -> ErrorCategory {
+        self.core().category()
+    }
+
+    pub fn message(self, lang: Lang) -> &'static str {
+        self.core().message(lang)
+    }
 }
 
 #[uniffi::remote(Enum)]
@@ -274,9 +319,9 @@ impl VneidError {
 
 impl From<WalletError> for VneidError {
     fn from(e: WalletError) -> Self {
-        let out = Self::from_code(e.code(), e.attempts_left(), e.retry_after_seconds());
+        let out = Self::from_code(e.code().into(), e.attempts_left(), e.retry_after_seconds());
         match (out, e.field_path()) {
-            // Judicial form errors (issue 6) carry the field path.
+            // Judicial form errors carry the field path.
             (
                 Self::Judicial {
                     code,

@@ -2,10 +2,10 @@
 //! FHIR export. Typed records (one `HealthDetail` variant per kind), no JSON blobs, except the
 //! FHIR bundle, which is JSON by definition. The BHYT card QR is `present(HealthInsurance)`.
 
+use crate::error::ErrorCode;
 use crate::error::VneidError;
 use crate::presentation::{CredentialSummary, PresentationQr};
 use crate::wallet::WalletCore;
-use vneid_wallet::ErrorCode;
 use vneid_wallet::health as h;
 
 /// Kinds of facility-issued records.
@@ -481,9 +481,9 @@ impl WalletCore {
             unchanged: o.report.unchanged,
             records: o.report.records,
             card_copies_fetched: o.report.card_copies_fetched,
-            card_error: o.card_error,
+            card_error: o.card_error.map(ErrorCode::from),
             certificates_fetched: o.report.certificates_fetched,
-            certificate_error: o.certificate_error,
+            certificate_error: o.certificate_error.map(ErrorCode::from),
         })
     }
 

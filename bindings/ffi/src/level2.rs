@@ -9,7 +9,7 @@ use crate::wallet::WalletCore;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use vneid_emrtd::session::{ReadProgress, Transport, TransportError};
-use vneid_wallet::account::Level2Progress;
+use vneid_wallet::Level2Progress;
 
 /// What the upgrade achieved.
 #[derive(Clone, uniffi::Record)]

@@ -2,60 +2,19 @@
 //! for a verifier's request, the disclosure history. Conversions only; the logic is in
 //! `vneid_wallet` and `vneid_credential`.
 
+use crate::claims::{ClaimInfo, PresentationPreset, claim_info};
+use crate::error::ErrorCode;
 use crate::error::VneidError;
-use crate::verifier::{ClaimInfo, claim_info, now_or, trust_list_from};
+use crate::now_or;
+use crate::trust::trust_list_from;
 use crate::wallet::WalletCore;
 use std::sync::Arc;
-use vneid_wallet::credential::claims::{
-    PRESET_AGE_OVER_18, PRESET_HEALTH_INSURANCE, PRESET_HOTEL_CHECK_IN, PRESET_IDENTITY_CHECK,
-    Preset, Registry,
-};
+use vneid_wallet::WalletError;
+use vneid_wallet::credential::claims::Registry;
 use vneid_wallet::credential::request::{RequestError, VerifiedRequest, verify_request};
-use vneid_wallet::{ErrorCode, WalletError};
 
 /// Clock difference tolerated between the counter that signed a request and this phone.
 const REQUEST_CLOCK_SKEW: u64 = 300;
-
-/// What the citizen chooses to show (the app shows the claims before calling `present`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum PresentationPreset {
-    /// Name, ID number, date of birth, sex, portrait digest.
-    IdentityCheck,
-    /// "18 or older" only, without the date of birth.
-    AgeOver18,
-    /// Name, ID number, date of birth, sex, nationality.
-    HotelCheckIn,
-    /// The health-insurance (BHYT) card at reception.
-    HealthInsurance,
-    /// Level 2 (issue 3): name, ID number, date of birth, sex, portrait digest from the
-    /// electronic ID, issued once the chip ID card was verified.
-    ElectronicIdCheck,
-}
-
-impl PresentationPreset {
-    pub(crate) fn core(self) -> &'static Preset {
-        match self {
-            Self::IdentityCheck => &PRESET_IDENTITY_CHECK,
-            Self::AgeOver18 => &PRESET_AGE_OVER_18,
-            Self::HotelCheckIn => &PRESET_HOTEL_CHECK_IN,
-            Self::HealthInsurance => &PRESET_HEALTH_INSURANCE,
-            Self::ElectronicIdCheck => {
-                &vneid_wallet::credential::claims::PRESET_ELECTRONIC_ID_CHECK
-            }
-        }
-    }
-}
-
-/// The claims a preset discloses, for the consent screen.
-#[uniffi::export]
-pub fn preset_claims(preset: PresentationPreset) -> Vec<ClaimInfo> {
-    preset
-        .core()
-        .claims
-        .iter()
-        .map(|k| claim_info(*k))
-        .collect()
-}
 
 /// A QR ready to show. `payload` carries disclosed personal data: never log it.
 #[derive(Clone, uniffi::Record)]
@@ -327,30 +286,5 @@ impl WalletCore {
             .into_iter()
             .map(Into::into)
             .collect())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_preset_names_its_claims() {
-        for p in [
-            PresentationPreset::IdentityCheck,
-            PresentationPreset::AgeOver18,
-            PresentationPreset::HotelCheckIn,
-            PresentationPreset::HealthInsurance,
-        ] {
-            let c = preset_claims(p);
-            assert!(!c.is_empty());
-            assert!(c.iter().all(|c| !c.name.is_empty()));
-        }
-        assert_eq!(
-            preset_claims(PresentationPreset::AgeOver18)
-                .first()
-                .map(|c| c.key),
-            Some(vneid_wallet::credential::claims::keys::AGE_OVER_18)
-        );
     }
 }

@@ -5,11 +5,15 @@
 //! Everything here is synchronous: a verification is pure CPU (about 0.1 ms). The replay
 //! cache and status lists sit behind one mutex that is never held while calling foreign code.
 
+use crate::claims::{ClaimInfo, PresentationPreset, claim_info};
+use crate::error::ErrorCode;
 use crate::error::VneidError;
-use crate::presentation::PresentationPreset;
+use crate::now_or;
+use crate::trust::data_invalid;
 use std::sync::{Arc, Mutex, PoisonError};
+use vneid_wallet::WalletError;
 use vneid_wallet::api_client::ApiClient;
-use vneid_wallet::credential::claims::{ClaimKey, ClaimValue, Registry, Sex, claim_def};
+use vneid_wallet::credential::claims::{ClaimValue, Registry, Sex};
 use vneid_wallet::credential::cose::{PublicKey, SigningKey};
 use vneid_wallet::credential::presentation::unverified_status_ref;
 use vneid_wallet::credential::qr::render_matrix;
@@ -20,48 +24,6 @@ use vneid_wallet::credential::trust::{
 use vneid_wallet::credential::verify::{
     self as core, Fixable, Reject, ReplayCache, Verdict, VerifyPolicy, Warning,
 };
-use vneid_wallet::{ErrorCode, WalletError};
-
-/// A claim key with its names, for consent screens and results.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct ClaimInfo {
-    /// Wire key (stable).
-    pub key: u16,
-    /// Short English name, e.g. `birth_date`.
-    pub name: String,
-    /// Vietnamese label for screens, e.g. `Ngày sinh`.
-    pub label_vi: String,
-}
-
-pub(crate) fn claim_info(key: ClaimKey) -> ClaimInfo {
-    let (name, label_vi) = claim_def(key).map_or(("unknown", ""), |d| (d.name, d.label_vi));
-    ClaimInfo {
-        key,
-        name: name.to_owned(),
-        label_vi: label_vi.to_owned(),
-    }
-}
-
-pub(crate) fn now_or(now_unix: Option<u64>) -> u64 {
-    now_unix.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    })
-}
-
-fn data_invalid() -> VneidError {
-    VneidError::from_code(ErrorCode::VerifierDataInvalid, None, None)
-}
-
-/// The signed trust list verified against the pinned anchor (SEC1 public key).
-pub(crate) fn trust_list_from(
-    trust_list: &[u8],
-    anchor_public_key: &[u8],
-) -> Result<TrustList, VneidError> {
-    let anchor = PublicKey::from_sec1(anchor_public_key).map_err(|_| data_invalid())?;
-    TrustList::verify(trust_list, &[anchor], FreshnessPolicy::default()).map_err(|_| data_invalid())
-}
 
 /// The status list a presentation names (unverified: only to know which list to fetch).
 #[uniffi::export]

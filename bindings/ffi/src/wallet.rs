@@ -4,6 +4,7 @@
 //! foreign side's executor never needs a tokio reactor, and [`WalletCore::cancel_all`] can
 //! abort work in flight (foreign coroutine/task cancellation does not reach Rust).
 
+use crate::error::ErrorCode;
 use crate::error::VneidError;
 use crate::records::*;
 use crate::secure_area::{Adapter, SecureArea};
@@ -12,7 +13,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::task::AbortHandle;
-use vneid_wallet::{ErrorCode, Passcode, Wallet, WalletError};
+use vneid_wallet::{Passcode, Wallet, WalletError};
 use zeroize::Zeroizing;
 
 #[derive(uniffi::Object)]

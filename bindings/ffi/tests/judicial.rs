@@ -6,7 +6,7 @@ use vneid_wallet::WalletError;
 use vneid_wallet::judicial::{FieldError, FieldErrorKind, JudicialError};
 
 fn judicial(e: JudicialError) -> VneidError {
-    VneidError::from(WalletError::Judicial(e))
+    VneidError::from(WalletError::from(e))
 }
 
 #[test]
@@ -77,4 +77,22 @@ fn other_judicial_errors_have_no_field() {
         };
         assert_eq!((code, field), (want, None));
     }
+}
+
+#[test]
+fn the_apps_code_enum_mirrors_every_code_of_the_core_and_its_capabilities() {
+    let wallet_codes = vneid_wallet::error_codes();
+    for code in &wallet_codes {
+        let edge = ErrorCode::from_core(*code)
+            .unwrap_or_else(|| panic!("{} has no case in the FFI ErrorCode", code.as_str()));
+        assert_eq!(edge.core(), *code);
+    }
+    for edge in ErrorCode::ALL {
+        assert!(
+            wallet_codes.contains(&edge.core()),
+            "{} is not declared by the wallet",
+            edge.as_str()
+        );
+    }
+    assert_eq!(ErrorCode::ALL.len(), wallet_codes.len());
 }

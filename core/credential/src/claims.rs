@@ -18,10 +18,9 @@ use minicbor::data::Type;
 use minicbor::{Decoder, Encoder};
 use thiserror::Error;
 
+pub use crate::tree::ClaimKey;
 use crate::tree::Shape;
 
-/// A claim key: small integers, one CBOR byte below 24.
-pub type ClaimKey = u16;
 /// A credential type identifier (carried in the issuer-signed payload).
 pub type CredentialTypeId = u16;
 

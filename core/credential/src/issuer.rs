@@ -374,7 +374,7 @@ impl IssuedCredential {
             _ => return Err(IssueError::Mismatch),
         };
         if photo.is_empty()
-            || photo.len() > crate::presentation::MAX_PHOTO
+            || photo.len() > crate::photo::MAX_PHOTO
             || crate::photo::photo_digest(&photo) != named
         {
             return Err(IssueError::Mismatch);

@@ -15,6 +15,10 @@
 use jpeg_encoder::{ColorType, Encoder};
 use thiserror::Error;
 
+/// Largest photo a presentation may carry: a 64×80 grayscale JPEG is about 0.8–1.2 KB;
+/// 2 KB still fits QR version 40 at ECC M with the identity check.
+pub const MAX_PHOTO: usize = 2_048;
+
 /// Thumbnail width in pixels.
 pub const THUMB_WIDTH: u16 = 64;
 /// Thumbnail height in pixels (4:5, as ICAO portraits).

@@ -38,6 +38,7 @@ use crate::base45;
 use crate::claims::{ClaimKey, Registry};
 use crate::cose::{KeyError, PlatformSignature, RawSignature, SigningKey};
 use crate::issuer::{IssuedCredential, leaf_values};
+pub use crate::photo::MAX_PHOTO;
 use crate::tree::{Hash, Proof, Seed};
 
 /// Prefix of an uncompressed presentation.
@@ -185,11 +186,6 @@ pub fn present(
     e.bytes(&sig).map_err(|_| PresentError::Inconsistent)?;
     Ok(out)
 }
-
-/// Text for the QR code: the shorter of the plain and the zlib form.
-/// Largest photo a presentation may carry (photo profile): a 64×80 grayscale JPEG is about
-/// 0.8–1.2 KB; 2 KB still fits QR version 40 at ECC M with the identity check.
-pub const MAX_PHOTO: usize = 2_048;
 
 /// Photo profile: appends the face image to a presentation from [`present`] (the outer
 /// array grows from 8 to 9 elements). The image is bound by the issuer, not by the device

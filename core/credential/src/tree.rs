@@ -28,7 +28,8 @@ use ring::digest::{Context, SHA256};
 use thiserror::Error;
 use zeroize::Zeroizing;
 
-use crate::claims::ClaimKey;
+/// A claim key: small integers, one CBOR byte below 24. The tree's leaves are claim keys.
+pub type ClaimKey = u16;
 
 /// A seed or salt: 128 bits.
 pub type Seed = [u8; 16];

@@ -7,7 +7,7 @@
 //! as big-endian bytes so the protocol code stays curve-agnostic; every point received is
 //! decoded with an on-curve check and the identity is refused.
 
-use crate::pa::sig::Curve;
+use crate::curve::Curve;
 use ecc::point::AffineCoordinates;
 use ecc::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
 use ecc::{AffinePoint, CurveArithmetic, CurveGroup, FieldBytesSize, Group, PrimeField, Scalar};

@@ -9,6 +9,7 @@ pub mod apdu;
 pub mod bac;
 pub mod ca;
 pub mod crypto;
+pub mod curve;
 pub mod curve_params;
 pub mod dg2;
 pub mod ec;

@@ -23,13 +23,12 @@ use crate::ca::{CaError, CaParams, ChipAuthentication};
 use crate::dg2::{Dg2, Dg2Error, FaceImage};
 use crate::lds::{Dg1, Dg13, EfCom, LdsError, LdsFile};
 use crate::mrz::{MrzKey, Td1Mrz};
-use crate::pa::sig::Curve;
 use crate::pa::{self, PassiveAuthReport, Sod, SodError, TrustStore};
 use crate::pace::{Pace, PaceError, PaceParams, parse_card_access};
 use crate::reader::{BlockPolicy, FileReader, ReadOptions, ReaderError, SelectMode};
-use crate::security_info::{CaCipher, Dg14};
+use crate::security_info::Dg14;
 use crate::sm::{SecureMessaging, SmError};
-pub use crate::verdict::Verdict;
+pub use crate::verdict::{AaProof, AccessProtocol, Verdict};
 use crate::verdict::{active_verdict, ca_verdict, pace_downgrade};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -137,21 +136,6 @@ pub struct ReadProgress {
     /// Total bytes of the files whose length is known so far; grows as each file's header is
     /// read and equals `bytes_read` on the last event of a complete read.
     pub bytes_total: usize,
-}
-
-/// How the chip was opened.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AccessProtocol {
-    Bac,
-    Pace { curve: Curve, cipher: CaCipher },
-}
-
-/// The chip's active authentication signature with the challenge it signed, for a backend to
-/// re-verify ([`crate::aa::verify`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AaProof {
-    pub challenge: [u8; CHALLENGE_LEN],
-    pub signature: Vec<u8>,
 }
 
 /// How many APDUs and bytes a read took.

@@ -2,14 +2,29 @@
 //! it is derived: a failed check is reported with its reason, never dropped, and a check the
 //! card does not offer is told apart from one the reader did not run.
 
-use crate::aa::{self, AaError};
+use crate::aa::{self, AaError, CHALLENGE_LEN};
 use crate::apdu::StatusWord;
 use crate::ca::CaError;
+use crate::curve::Curve;
 use crate::pa::{DgHash, PassiveAuthReport};
 use crate::pace::PaceParams;
-use crate::security_info::{Dg14, Dg15};
-use crate::session::{AaProof, AccessProtocol};
+use crate::security_info::{CaCipher, Dg14, Dg15};
 use std::collections::BTreeMap;
+
+/// How the chip was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessProtocol {
+    Bac,
+    Pace { curve: Curve, cipher: CaCipher },
+}
+
+/// The chip's active authentication signature with the challenge it signed, for a backend to
+/// re-verify ([`crate::aa::verify`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AaProof {
+    pub challenge: [u8; CHALLENGE_LEN],
+    pub signature: Vec<u8>,
+}
 
 /// The outcome of a check.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,6 +6,7 @@
 //! RSA keys, other PSS salt lengths). No primitive is implemented here.
 
 use super::asn1::{AlgId, oids};
+pub use crate::curve::Curve;
 use crate::tlv::Tlv;
 use der::asn1::ObjectIdentifier;
 use sha2::Digest;
@@ -50,35 +51,6 @@ impl HashAlgorithm {
             Self::Sha256 => sha2::Sha256::digest(data).to_vec(),
             Self::Sha384 => sha2::Sha384::digest(data).to_vec(),
             Self::Sha512 => sha2::Sha512::digest(data).to_vec(),
-        }
-    }
-}
-
-/// Elliptic curves a signature or chip key may use.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Curve {
-    P256,
-    P384,
-    P521,
-    BrainpoolP256r1,
-    BrainpoolP384r1,
-    BrainpoolP512r1,
-    /// A named curve this crate does not know (dotted OID).
-    OtherNamed(String),
-    /// Explicit domain parameters that match no supported curve (kept raw).
-    Explicit(Vec<u8>),
-}
-
-impl Curve {
-    pub fn from_oid(oid: &ObjectIdentifier) -> Self {
-        match *oid {
-            oids::P256 => Self::P256,
-            oids::P384 => Self::P384,
-            oids::P521 => Self::P521,
-            oids::BRAINPOOL_P256R1 => Self::BrainpoolP256r1,
-            oids::BRAINPOOL_P384R1 => Self::BrainpoolP384r1,
-            oids::BRAINPOOL_P512R1 => Self::BrainpoolP512r1,
-            _ => Self::OtherNamed(oid.to_string()),
         }
     }
 }

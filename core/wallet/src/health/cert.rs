@@ -11,11 +11,13 @@
 //! the batch and its keys are deleted.
 
 use super::db;
+use super::error::HealthError;
 use super::types::RecordKind;
 use crate::Wallet;
-use crate::account::{BATCH_SIZE, CredentialSummary, Presentation, now_unix, open_received_copy};
+use crate::clock::now_unix;
 use crate::error::{CredentialRejection, WalletError};
 use crate::store as ws;
+use crate::wallet::{BATCH_SIZE, CredentialSummary, Presentation, open_received_copy};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use rusqlite::{Connection, params};
@@ -107,14 +109,14 @@ impl Wallet {
         self.require_unlocked()?;
         let entry = self.health_record(record_id)?;
         if !is_certificate(&entry.record.body) {
-            return Err(WalletError::HealthInput("not a certificate"));
+            return Err(HealthError::Input("not a certificate").into());
         }
         // A driver certificate past its validity cannot be shown (the issuer refuses it too):
         // said here without a round trip, with a health code rather than the server's.
         if let RecordBody::DriverHealth { valid_until, .. } = &entry.record.body {
             let today = i64::try_from(now_unix() / 86_400).unwrap_or(0);
             if !CalendarDate::parse_iso(valid_until).is_ok_and(|d| d.to_unix_days() >= today) {
-                return Err(WalletError::HealthInput("certificate no longer valid"));
+                return Err(HealthError::Input("certificate no longer valid").into());
             }
         }
         let token = self.access_token().await?;

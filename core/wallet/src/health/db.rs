@@ -640,14 +640,6 @@ pub fn counts(c: &Connection) -> Result<Counts, StoreError> {
     Ok((by_kind, range))
 }
 
-/// Deletes the whole book, notes and profile (sign-out).
-pub fn wipe(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    for t in TABLES {
-        tx.execute(&format!("DELETE FROM {t}"), [])?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -710,7 +702,8 @@ mod tests {
     fn the_issuers_newer_version_wins_older_ones_are_ignored_and_the_note_stays() {
         let dir = tempfile::tempdir().unwrap();
         let sa = SoftwareSecureArea::open_dir(&dir.path().join("sa")).unwrap();
-        let (mut store, _) = Store::open(&dir.path().join("w.sqlite3"), &sa).unwrap();
+        let (mut store, _) =
+            Store::open(&dir.path().join("w.sqlite3"), &sa, &[crate::health::SCHEMA]).unwrap();
         let a = apply(&mut store, &[change(1, record(2, "Hẹn tái khám"))], 1);
         assert_eq!(a.upserted, 1);
         store
@@ -759,7 +752,8 @@ mod tests {
     fn a_failed_page_leaves_records_and_cursor_as_they_were() {
         let dir = tempfile::tempdir().unwrap();
         let sa = SoftwareSecureArea::open_dir(&dir.path().join("sa")).unwrap();
-        let (mut store, _) = Store::open(&dir.path().join("w.sqlite3"), &sa).unwrap();
+        let (mut store, _) =
+            Store::open(&dir.path().join("w.sqlite3"), &sa, &[crate::health::SCHEMA]).unwrap();
         apply(&mut store, &[change(1, record(1, "Hẹn tái khám"))], 1);
         let mut bad = record(2, "sửa");
         bad.date = "not a date".into();

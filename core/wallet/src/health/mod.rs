@@ -10,6 +10,7 @@
 mod cert;
 mod check;
 mod db;
+mod error;
 mod fhir;
 mod fold;
 mod profile;
@@ -18,6 +19,7 @@ mod vaccines;
 
 pub use check::{PageError, check_page, check_record};
 pub use db::MAX_PAGE_SIZE;
+pub use error::{HEALTH_CODES, HealthError};
 pub use fhir::{SYSTEM_BHYT, SYSTEM_ICD10, SYSTEM_ID_NUMBER};
 pub use fold::{fold, words};
 pub use profile::{BloodType, HealthProfile, MAX_ENTRIES, MAX_ENTRY_CHARS, SelfDeclaredProfile};
@@ -26,16 +28,42 @@ pub use types::*;
 pub use vneid_api::health::{DEFAULT_PAGE, MAX_PAGE};
 pub use vneid_identity::CalendarDate;
 
-pub(crate) use cert::CERT_MIGRATION;
 pub use cert::PRESET_HEALTH_CERTIFICATE;
-pub(crate) use db::{MIGRATION, wipe as wipe_book};
 
-use crate::account::now_unix;
-use crate::error::WalletError;
-use crate::store;
-use crate::{ErrorCode, Wallet};
+use crate::clock::now_unix;
+use crate::error::{ErrorCode, WalletError};
+use crate::store::{self, Schema};
+use crate::wallet::{Capability, Wallet};
 use vneid_api::CredentialKind;
 use vneid_credential::claims::types as cred_types;
+
+/// The health book as a wallet capability: its tables (book, search terms, facilities,
+/// notes, sync cursor, profile, certificate copies) and its codes.
+#[derive(Debug, Default)]
+pub struct HealthBook;
+
+/// The health book's tables.
+pub(crate) const SCHEMA: Schema = Schema {
+    name: "health",
+    migrations: &[db::MIGRATION, cert::CERT_MIGRATION],
+    tables: db::TABLES,
+    // Created by core schema versions 4 and 5 before capabilities were versioned apart.
+    legacy_versions: &[4, 5],
+};
+
+impl Capability for HealthBook {
+    fn name(&self) -> &'static str {
+        SCHEMA.name
+    }
+
+    fn schema(&self) -> Option<Schema> {
+        Some(SCHEMA)
+    }
+
+    fn error_codes(&self) -> &'static [ErrorCode] {
+        HEALTH_CODES
+    }
+}
 
 /// Fetch BHYT copies when fewer unused ones remain.
 const CARD_COPIES_LOW: usize = 2;
@@ -79,7 +107,7 @@ impl Wallet {
     /// withdrawn certificates are deleted.
     pub async fn health_sync_with(&self, page_size: u32) -> Result<SyncOutcome, WalletError> {
         if page_size == 0 || page_size > vneid_api::health::MAX_PAGE {
-            return Err(WalletError::HealthInput("page size"));
+            return Err(HealthError::Input("page size").into());
         }
         let mut report = self.health_sync_pages(page_size).await?;
         let card_error = match self.ensure_card_copies().await {
@@ -115,7 +143,8 @@ impl Wallet {
             // Asked per page: a long sync outlives one access token.
             let token = self.access_token().await?;
             let page = self.api.health_changes(&token, since, page_size).await?;
-            check_page(&page, since, page_size).map_err(WalletError::HealthData)?;
+            check_page(&page, since, page_size)
+                .map_err(|e| WalletError::from(HealthError::Data(e)))?;
             let now = now_unix();
             let applied = self.store()?.transaction(|tx, sealer| {
                 db::apply_page(tx, sealer, &page.changes, page.next_cursor, now)
@@ -168,10 +197,10 @@ impl Wallet {
         self.store()?
             .read(|c, sealer| db::query(c, sealer, query))?
             .map_err(|e| {
-                WalletError::HealthInput(match e {
+                WalletError::from(HealthError::Input(match e {
                     db::QueryError::PageToken => "page token",
                     db::QueryError::PageSize => "page size",
-                })
+                }))
             })
     }
 
@@ -180,7 +209,7 @@ impl Wallet {
         self.require_unlocked()?;
         self.store()?
             .read(|c, sealer| db::get(c, sealer, record_id))?
-            .ok_or(WalletError::HealthRecordNotFound)
+            .ok_or(WalletError::from(HealthError::RecordNotFound))
     }
 
     /// Facilities that issued records in the book (for a filter picker).
@@ -195,14 +224,14 @@ impl Wallet {
         self.require_unlocked()?;
         let text = text.map(str::trim).filter(|t| !t.is_empty());
         if text.is_some_and(|t| t.chars().count() > MAX_NOTE_CHARS || t.contains('\0')) {
-            return Err(WalletError::HealthInput("note"));
+            return Err(HealthError::Input("note").into());
         }
         let now = now_unix();
         let found = self
             .store()?
             .transaction(|tx, sealer| db::set_note(tx, sealer, record_id, text, now))?;
         if !found {
-            return Err(WalletError::HealthRecordNotFound);
+            return Err(HealthError::RecordNotFound.into());
         }
         Ok(())
     }
@@ -250,10 +279,10 @@ impl Wallet {
     pub fn health_set_profile(&self, p: HealthProfile) -> Result<SelfDeclaredProfile, WalletError> {
         self.require_unlocked()?;
         let p = p.normalised().map_err(|e| {
-            WalletError::HealthInput(match e {
+            WalletError::from(HealthError::Input(match e {
                 profile::ProfileError::TooManyEntries => "too many profile entries",
                 profile::ProfileError::EntryEmptyOrTooLong => "profile entry",
-            })
+            }))
         })?;
         let stored = SelfDeclaredProfile {
             profile: p,
@@ -274,18 +303,13 @@ impl Wallet {
         if let Some(sel) = selection
             && sel.iter().any(|id| !records.iter().any(|r| &r.id == id))
         {
-            return Err(WalletError::HealthRecordNotFound);
+            return Err(HealthError::RecordNotFound.into());
         }
         // A fresh id key for every export: two exports of the book share no resource id.
         let key = fhir::ExportKey::random()
             .map_err(|_| WalletError::Internal("no random source for the export".into()))?;
         let bundle = fhir::bundle(&patient, &records, &rfc3339(now_unix()), &key);
         serde_json::to_string(&bundle).map_err(|e| WalletError::Internal(e.to_string()))
-    }
-
-    /// Deletes the book, notes and profile from this device (part of signing out).
-    pub(crate) fn delete_health_book(&self) -> Result<(), WalletError> {
-        Ok(self.store()?.transaction(|tx, _| db::wipe(tx))?)
     }
 }
 

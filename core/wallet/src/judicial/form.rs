@@ -282,7 +282,7 @@ impl JudicialForm {
             phone: empty(),
             email: empty(),
         };
-        let from = super::validate::month_turning_14(&profile.date_of_birth).unwrap_or_default();
+        let from = super::months::month_turning_14(&profile.date_of_birth).unwrap_or_default();
         let married = chip
             .spouse_name
             .as_ref()

@@ -20,36 +20,70 @@
 mod client;
 mod error;
 mod form;
+mod months;
 mod outbox;
 mod payment;
 mod store;
 mod tracking;
 mod validate;
 
-pub use error::{FieldError, FieldErrorKind, JudicialError};
+pub use error::{FieldError, FieldErrorKind, JUDICIAL_CODES, JudicialError};
 pub use form::{ChipDetails, FieldSource, JudicialForm, PersonalField, PersonalForm};
+pub use months::{month_turning_14, parse_month};
 pub use outbox::{FlushReport, JudicialDraft, JudicialRequestInfo, SubmitFault};
 pub use payment::{PaymentError, PaymentGateway, PaymentOrder, TestPaymentGateway};
 pub use store::{HistoryEntry, HistoryKind, LocalState};
 pub use tracking::{JudicialStatusListener, StatusChange};
-pub use validate::{MAX_TEXT, month_turning_14, parse_month, validate};
+pub use validate::{MAX_TEXT, validate};
 pub use vneid_api::judicial::{
     AutomaticRule, CertificateType, Delivery, DevJudicialAction, DevJudicialAdvanceRequest,
     FeeCategory, FeeQuote, FeeSchedule, JudicialEvent, JudicialRequestView, JudicialStatus,
     PaymentReceipt, Relative, Requester, ResidencePeriod,
 };
 
+use crate::error::ErrorCode;
+use crate::error::WalletError;
+use crate::store::Schema;
+use crate::wallet::{Capability, Wallet};
 use std::sync::{Arc, Mutex};
 
-/// Deletes every judicial request and its history, inside the caller's transaction: they
-/// leave the phone with the citizen (sign-out, or another citizen activating it).
-pub(crate) fn wipe(tx: &rusqlite::Transaction<'_>) -> Result<(), crate::store::StoreError> {
-    store::wipe(tx)
+/// Judicial-record requests as a wallet capability: its outbox tables, its codes, and its
+/// runtime state (the app's status listener, a test hook, the one-flush-at-a-time lock).
+#[derive(Debug, Default)]
+pub struct JudicialRequests {
+    hooks: Hooks,
+}
+
+impl Capability for JudicialRequests {
+    fn name(&self) -> &'static str {
+        "judicial"
+    }
+
+    fn schema(&self) -> Option<Schema> {
+        Some(Schema {
+            name: "judicial",
+            migrations: &[store::MIGRATION],
+            tables: store::TABLES,
+            // Created by core schema version 3 before capabilities were versioned apart.
+            legacy_versions: &[3],
+        })
+    }
+
+    fn error_codes(&self) -> &'static [ErrorCode] {
+        JUDICIAL_CODES
+    }
+}
+
+impl Wallet {
+    /// This wallet's judicial runtime state.
+    fn judicial_hooks(&self) -> Result<&Hooks, WalletError> {
+        Ok(&self.capability::<JudicialRequests>()?.hooks)
+    }
 }
 
 /// Per-wallet judicial runtime state: the app's listener and a test hook.
 #[derive(Default)]
-pub(crate) struct Hooks {
+struct Hooks {
     listener: Mutex<Option<Arc<dyn JudicialStatusListener>>>,
     fault: Mutex<Option<SubmitFault>>,
     /// One outbox flush at a time (a second waits, then finds nothing left to send).

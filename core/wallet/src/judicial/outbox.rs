@@ -7,13 +7,13 @@
 //! ends `submitted` (the backend had it or has it now), `queued` (no answer yet: sent again
 //! by the next flush) or `failed` (refused for good, with the error code).
 
-use super::error::{FieldError, FieldErrorKind, JudicialError};
+use super::error::{FieldError, FieldErrorKind, JudicialError, api_error};
 use super::form::{ChipDetails, JudicialForm};
 use super::store::{self as js, HistoryEntry, HistoryKind, LocalState, RequestRow};
 use super::validate::validate;
 use crate::Wallet;
-use crate::account::now_unix;
 use crate::api_client::ApiError;
+use crate::clock::now_unix;
 use crate::error::WalletError;
 use vneid_api::judicial::{
     FeeError, FeeQuote, FeeSchedule, JudicialRequestBody, JudicialRequestView,
@@ -108,13 +108,18 @@ impl Wallet {
     /// Test hook: makes the next submission step named by `fault` fail as a crash would.
     #[doc(hidden)]
     pub fn inject_judicial_fault(&self, fault: Option<SubmitFault>) {
-        if let Ok(mut f) = self.judicial.fault.lock() {
+        if let Ok(hooks) = self.judicial_hooks()
+            && let Ok(mut f) = hooks.fault.lock()
+        {
             *f = fault;
         }
     }
 
     fn fault_hit(&self, at: SubmitFault) -> bool {
-        match self.judicial.fault.lock() {
+        let Ok(hooks) = self.judicial_hooks() else {
+            return false;
+        };
+        match hooks.fault.lock() {
             Ok(mut f) if *f == Some(at) => {
                 *f = None;
                 true
@@ -268,7 +273,7 @@ impl Wallet {
     /// offline: the report says what is still queued.
     pub async fn flush_judicial_outbox(&self) -> Result<FlushReport, WalletError> {
         self.require_session()?;
-        let _one_flush = self.judicial.flush.lock().await;
+        let _one_flush = self.judicial_hooks()?.flush.lock().await;
         let mut report = FlushReport::default();
         let pending: Vec<RequestRow> = self
             .store()?
@@ -331,7 +336,7 @@ impl Wallet {
                 Ok(LocalState::Submitted)
             }
             Err(e) if is_final_refusal(&e) => {
-                let code = WalletError::Api(e).code().as_str();
+                let code = api_error(e).code().as_str();
                 self.store()?.transaction(|tx, sealer| {
                     js::set_state(tx, row.id, LocalState::Failed, Some(code), now)?;
                     js::add_event(
@@ -346,7 +351,7 @@ impl Wallet {
             Err(e) => {
                 // No answer, a server fault or an expired session: the backend may or may
                 // not have it; the next flush asks again under the same key.
-                let code = WalletError::Api(e).code().as_str();
+                let code = api_error(e).code().as_str();
                 self.store()?.transaction(|tx, _| {
                     js::set_state(tx, row.id, LocalState::Queued, Some(code), now)
                 })?;

@@ -12,6 +12,34 @@ use serde::{Deserialize, Serialize};
 use vneid_api::judicial::JudicialStatus;
 use zeroize::Zeroizing;
 
+/// The outbox (one row per request; state, key and backend id in clear, form, body and view
+/// sealed) and each request's sealed history.
+pub(crate) const MIGRATION: &str = "CREATE TABLE judicial_requests (
+        id              INTEGER PRIMARY KEY,
+        state           TEXT NOT NULL
+            CHECK (state IN ('draft', 'queued', 'sending', 'submitted', 'failed')),
+        idempotency_key TEXT UNIQUE,
+        backend_id      TEXT,
+        office_status   TEXT,
+        attempts        INTEGER NOT NULL,
+        last_error      TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        form            BLOB NOT NULL,  -- sealed JudicialForm
+        body            BLOB,           -- sealed request body, frozen when queued
+        view            BLOB            -- sealed last backend view
+     ) STRICT;
+     CREATE INDEX judicial_requests_state ON judicial_requests(state);
+     CREATE TABLE judicial_events (
+        id         INTEGER PRIMARY KEY,
+        request_id INTEGER NOT NULL REFERENCES judicial_requests(id),
+        sealed     BLOB NOT NULL
+     ) STRICT;
+     CREATE INDEX judicial_events_request ON judicial_events(request_id);";
+
+/// Emptied in this order (events reference requests).
+pub(crate) const TABLES: &[&str] = &["judicial_events", "judicial_requests"];
+
 /// The outbox state machine: `draft → queued → sending → submitted | failed`, and
 /// `sending → queued` when the answer never came (retried with the same key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -342,12 +370,6 @@ pub fn delete_request(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
 }
 
 /// Deletes every request and its history (sign-out, or another citizen took over the phone).
-pub fn wipe(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    tx.execute("DELETE FROM judicial_events", [])?;
-    tx.execute("DELETE FROM judicial_requests", [])?;
-    Ok(())
-}
-
 pub fn add_event(
     tx: &Transaction<'_>,
     sealer: &Sealer<'_>,

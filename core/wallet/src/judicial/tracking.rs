@@ -1,14 +1,15 @@
 //! After submission: status polling with a notification hook, the citizen's answer to the
 //! office's questions, payment, and the electronic certificate as a credential.
 
-use super::error::{FieldError, FieldErrorKind, JudicialError};
+use super::error::{FieldError, FieldErrorKind, JudicialError, api_error};
 use super::outbox::JudicialRequestInfo;
 use super::payment::{PaymentGateway, PaymentOrder};
 use super::store::{self as js, HistoryEntry, HistoryKind, LocalState, RequestRow};
 use crate::Wallet;
-use crate::account::{BATCH_SIZE, CredentialSummary, Presentation, now_unix, open_received_copy};
+use crate::clock::now_unix;
 use crate::error::{CredentialRejection, WalletError};
 use crate::store as ws;
+use crate::wallet::{BATCH_SIZE, CredentialSummary, Presentation, open_received_copy};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use std::sync::Arc;
@@ -60,13 +61,18 @@ pub const MAX_ANSWER: usize = 2000;
 impl Wallet {
     /// Sets (or clears) the listener told about every new office step.
     pub fn set_judicial_listener(&self, listener: Option<Arc<dyn JudicialStatusListener>>) {
-        if let Ok(mut l) = self.judicial.listener.lock() {
+        if let Ok(hooks) = self.judicial_hooks()
+            && let Ok(mut l) = hooks.listener.lock()
+        {
             *l = listener;
         }
     }
 
     fn notify(&self, id: i64, events: &[JudicialEvent]) {
-        let listener = self.judicial.listener.lock().ok().and_then(|l| l.clone());
+        let listener = self
+            .judicial_hooks()
+            .ok()
+            .and_then(|h| h.listener.lock().ok().and_then(|l| l.clone()));
         if let Some(listener) = listener {
             for e in events {
                 listener.on_status_changed(StatusChange {
@@ -131,7 +137,7 @@ impl Wallet {
                     match self.api.judicial_get(&token, &backend_id).await {
                         Ok(view) => self.record_and_notify(id, &view, None)?,
                         Err(e) if e.is_network() => break,
-                        Err(e) => return Err(e.into()),
+                        Err(e) => return Err(api_error(e)),
                     }
                 }
             }
@@ -167,7 +173,8 @@ impl Wallet {
         let view = self
             .api
             .judicial_answer(&token, &backend_id, answer)
-            .await?;
+            .await
+            .map_err(api_error)?;
         self.record_and_notify(row.id, &view, Some(HistoryKind::Answered))?;
         self.judicial_request(id)
     }
@@ -204,7 +211,11 @@ impl Wallet {
             return Err(JudicialError::Payment("receipt for another order".into()).into());
         }
         let token = self.access_token().await?;
-        let view = self.api.judicial_pay(&token, &backend_id, &receipt).await?;
+        let view = self
+            .api
+            .judicial_pay(&token, &backend_id, &receipt)
+            .await
+            .map_err(api_error)?;
         self.record_and_notify(row.id, &view, Some(HistoryKind::Paid))?;
         self.judicial_request(id)
     }
@@ -245,7 +256,8 @@ impl Wallet {
             let resp = self
                 .api
                 .judicial_certificate(&token, &backend_id, &req)
-                .await?;
+                .await
+                .map_err(api_error)?;
             self.store_certificate(row.id, &created, resp, &trust)
         }
         .await;

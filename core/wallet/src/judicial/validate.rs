@@ -3,36 +3,12 @@
 
 use super::error::{FieldError, FieldErrorKind as K};
 use super::form::JudicialForm;
+use super::months::{month_of, parse_month};
 use vneid_api::judicial::{CertificateType, Delivery, FeeSchedule, Relative, Requester};
 use vneid_identity::{CalendarDate, Email, PersonalIdNumber, PhoneNumber};
 
 /// Longest free-text answer accepted in any field (bytes).
 pub const MAX_TEXT: usize = 300;
-
-/// A month as `year * 12 + (month - 1)`, parsed from `YYYY-MM`.
-pub fn parse_month(s: &str) -> Option<i32> {
-    let (y, m) = s.split_once('-')?;
-    if y.len() != 4 || m.len() != 2 {
-        return None;
-    }
-    let y: i32 = y.parse().ok()?;
-    let m: i32 = m.parse().ok()?;
-    ((1..=12).contains(&m) && (1900..=9999).contains(&y)).then_some(y * 12 + m - 1)
-}
-
-fn month_of(d: CalendarDate) -> i32 {
-    i32::from(d.year()) * 12 + i32::from(d.month()) - 1
-}
-
-fn format_month(m: i32) -> String {
-    format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
-}
-
-/// `YYYY-MM` of the month the citizen turns 14 (from an ISO date of birth).
-pub fn month_turning_14(date_of_birth: &str) -> Option<String> {
-    let dob = CalendarDate::parse_iso(date_of_birth).ok()?;
-    Some(format_month(month_of(dob) + 14 * 12))
-}
 
 fn text(errors: &mut Vec<FieldError>, path: &str, value: &str, required: bool) {
     let v = value.trim();
@@ -602,16 +578,5 @@ mod tests {
         assert_eq!(d.spouse_name, None);
         let bad = ChipDetails::from_dg13(None, Some("31/02/2021".into()), None, None, None, None);
         assert_eq!(bad.id_issue_date, None);
-    }
-
-    #[test]
-    fn months_parse_strictly() {
-        assert_eq!(parse_month("2015-08"), Some(2015 * 12 + 7));
-        for bad in [
-            "2015-8", "15-08", "2015-00", "2015-13", "2015/08", "", "abcd-ef",
-        ] {
-            assert_eq!(parse_month(bad), None, "{bad}");
-        }
-        assert_eq!(month_turning_14("2010-01-31").as_deref(), Some("2024-01"));
     }
 }

@@ -7,7 +7,6 @@
 //! no passcode verifier at all, so the only way on is a new activation with an SMS OTP.
 
 use super::{Sealer, StoreError};
-use crate::error::BlockReason;
 use crate::passcode::PasscodeVerifier;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -16,6 +15,17 @@ use zeroize::Zeroizing;
 
 const SECRETS_CONTEXT: &str = "account/secrets";
 const PENDING_CONTEXT: &str = "pending_activation/sealed";
+
+/// Why the wallet refuses to unlock until it is re-activated with an SMS OTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockReason {
+    /// Five wrong passcodes in a row.
+    TooManyAttempts,
+    /// The stored account record failed its integrity check (edited outside the app).
+    Tampered,
+    /// Another phone was bound to the account; this one was signed out by the backend.
+    DeviceRevoked,
+}
 
 /// What is sealed in the account row.
 #[derive(Serialize, Deserialize)]

@@ -5,9 +5,11 @@ mod account;
 mod credentials;
 mod migrations;
 
+pub use migrations::Schema;
+
 pub use account::{
-    AccountRecord, AccountSecrets, PendingActivation, PendingEnrolment, delete_account,
-    delete_pending, load_account, load_pending, save_account, save_pending,
+    AccountRecord, AccountSecrets, BlockReason, PendingActivation, PendingEnrolment,
+    delete_account, delete_pending, load_account, load_pending, save_account, save_pending,
 };
 
 pub use credentials::{
@@ -64,18 +66,20 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens or creates the store at `path`, unwrapping (or creating and sealing) the data key
-    /// with `secure_area`. A store whose data key cannot be recovered is emptied, since nothing
-    /// in it can be read any more; the reason is returned.
+    /// with `secure_area`, and brings the core's and each capability's tables up to date. A
+    /// store whose data key cannot be recovered is emptied, since nothing in it can be read
+    /// any more; the reason is returned.
     pub fn open(
         path: &Path,
         secure_area: &dyn SecureArea,
+        capabilities: &[Schema],
     ) -> Result<(Self, Option<ResetReason>), StoreError> {
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        migrations::migrate(&mut conn)?;
+        migrations::migrate(&mut conn, capabilities)?;
 
         let sealed: Option<Vec<u8>> = conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [DATA_KEY], |r| {
@@ -88,15 +92,15 @@ impl Store {
                 Ok(bytes) => SymmetricKey::from_slice(&bytes)?,
                 Err(SecureAreaError::SealBroken) => {
                     reset = Some(ResetReason::DataKeyUnusable);
-                    Self::create_data_key(&mut conn, secure_area)?
+                    Self::create_data_key(&mut conn, secure_area, capabilities)?
                 }
                 Err(e) => return Err(e.into()),
             },
             None => {
-                if migrations::has_user_data(&conn)? {
+                if migrations::has_user_data(&conn, capabilities)? {
                     reset = Some(ResetReason::DataKeyMissing);
                 }
-                Self::create_data_key(&mut conn, secure_area)?
+                Self::create_data_key(&mut conn, secure_area, capabilities)?
             }
         };
         let mac_key = data_key.derive(b"store/mac");
@@ -114,11 +118,12 @@ impl Store {
     fn create_data_key(
         conn: &mut Connection,
         secure_area: &dyn SecureArea,
+        capabilities: &[Schema],
     ) -> Result<SymmetricKey, StoreError> {
         let key = SymmetricKey::generate()?;
         let sealed = secure_area.seal(key.as_bytes())?;
         let tx = conn.transaction()?;
-        migrations::wipe_user_data(&tx)?;
+        migrations::wipe_user_data(&tx, capabilities)?;
         tx.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
             params![DATA_KEY, sealed],

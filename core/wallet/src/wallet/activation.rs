@@ -1,6 +1,7 @@
 //! Activation: ID number + phone + date of birth → SMS OTP → passcode → device key bound.
 
-use super::{AccountLoad, AccountSummary, Wallet, now_unix};
+use super::{AccountLoad, AccountSummary, Wallet};
+use crate::clock::now_unix;
 use crate::crypto::random_bytes;
 use crate::error::WalletError;
 use crate::passcode::{Passcode, PasscodeVerifier};
@@ -356,10 +357,8 @@ impl Wallet {
             store::delete_credentials(tx, &stale_ids)?;
             if other_citizen {
                 store::delete_disclosures(tx)?;
-                // Health book (issue 5): the previous citizen's book, notes and profile.
-                crate::health::wipe_book(tx)?;
-                // Judicial requests (issue 6): the previous citizen's requests and history.
-                crate::judicial::wipe(tx)?;
+                // Whatever the capabilities keep of the previous citizen.
+                self.capabilities.wipe(tx)?;
             }
             store::delete_pending(tx)
         })?;

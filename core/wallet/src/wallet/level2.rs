@@ -16,8 +16,9 @@
 //! list, so it sends the files exactly as read and the backend decides with its own trust
 //! store.
 
-use super::{AccountLoad, Wallet, now_unix};
+use super::{AccountLoad, Wallet};
 use crate::api_client::ApiError;
+use crate::clock::now_unix;
 use crate::error::{BlockReason, WalletError};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;

@@ -1,4 +1,6 @@
-//! The citizen's account on this device: activation (level 1), passcode, lock and session.
+//! The wallet core: the citizen's account on this device (activation at level 1, passcode,
+//! lock and session, the level-2 upgrade), the credentials it holds, and the registry of the
+//! capabilities built on it ([`capability`]).
 //!
 //! States: `NotActivated` → `AwaitingOtp` → `AwaitingPasscode` → `Locked` ⇄ `Unlocked`, with
 //! `Blocked` (five wrong passcodes, tampered store, or the account moved to another phone)
@@ -10,20 +12,23 @@
 
 mod activation;
 mod attempts;
+pub mod capability;
 mod credentials;
-// Level-2 upgrade with the chip ID card (issue 3).
+// The level-2 upgrade with the chip ID card.
 mod level2;
 mod session;
 mod unlock;
 
 pub use activation::{ActivationInput, OtpSent};
+pub use capability::{Capabilities, Capability};
 pub use credentials::{BATCH_SIZE, CredentialSummary, PRESENTATION_VALIDITY, Presentation};
-// Judicial certificates (issue 6) are checked on receipt like every credential.
+// Every credential a capability receives is checked on receipt like the core's own.
 pub(crate) use credentials::open_received_copy;
 pub use level2::{Level2Outcome, Level2Progress, MAX_SELFIE_BYTES};
 pub use session::Session;
 
 use crate::api_client::ApiClient;
+use crate::clock::now_unix;
 use crate::error::{BlockReason, WalletError};
 use crate::passcode::{DEFAULT_ITERATIONS, MAX_ATTEMPTS};
 use crate::secure_area::SecureArea;
@@ -123,8 +128,7 @@ pub struct Wallet {
     session: Mutex<Option<Session>>,
     enrolment: Mutex<Option<activation::Enrolment>>,
     reset_reason: Option<ResetReason>,
-    /// Judicial requests: status listener and test fault hook (issue 6).
-    pub(crate) judicial: crate::judicial::Hooks,
+    capabilities: Capabilities,
 }
 
 impl std::fmt::Debug for Wallet {
@@ -139,25 +143,62 @@ fn poisoned<T>(_: T) -> WalletError {
     WalletError::Internal("a wallet lock was poisoned by an earlier panic".into())
 }
 
-pub(crate) fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+/// Opens a wallet with the capabilities the app wants. `Wallet::open` (at the crate root)
+/// opens it with all of this crate's.
+pub struct WalletBuilder {
+    config: WalletConfig,
+    secure_area: Arc<dyn SecureArea>,
+    capabilities: Capabilities,
 }
 
-impl Wallet {
+impl std::fmt::Debug for WalletBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WalletBuilder")
+            .field("data_dir", &self.config.data_dir)
+            .field("capabilities", &self.capabilities)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WalletBuilder {
+    pub fn new(config: WalletConfig, secure_area: Arc<dyn SecureArea>) -> Self {
+        Self {
+            config,
+            secure_area,
+            capabilities: Capabilities::default(),
+        }
+    }
+
+    /// Registers a capability: its tables are migrated when the wallet opens.
+    pub fn with(mut self, capability: impl Capability) -> Self {
+        self.capabilities.add(Arc::new(capability));
+        self
+    }
+
+    /// Registers every capability of `all`.
+    pub fn with_all(mut self, all: Capabilities) -> Self {
+        for c in all.iter() {
+            self.capabilities.add(Arc::clone(c));
+        }
+        self
+    }
+
     /// Opens the wallet in `config.data_dir`, creating it on first use.
-    pub fn open(
-        config: WalletConfig,
-        secure_area: Arc<dyn SecureArea>,
-    ) -> Result<Self, WalletError> {
+    pub fn open(self) -> Result<Wallet, WalletError> {
+        let Self {
+            config,
+            secure_area,
+            capabilities,
+        } = self;
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| WalletError::Store(StoreError::Encoding(e.to_string())))?;
-        let (store, reset_reason) =
-            Store::open(&config.data_dir.join(STORE_FILE), secure_area.as_ref())?;
+        let (store, reset_reason) = Store::open(
+            &config.data_dir.join(STORE_FILE),
+            secure_area.as_ref(),
+            &capabilities.schemas(),
+        )?;
         let api = ApiClient::new(&config.backend_url, config.http_timeout)?;
-        Ok(Self {
+        Ok(Wallet {
             config,
             secure_area,
             api,
@@ -165,7 +206,24 @@ impl Wallet {
             session: Mutex::new(None),
             enrolment: Mutex::new(None),
             reset_reason,
-            judicial: crate::judicial::Hooks::default(),
+            capabilities,
+        })
+    }
+}
+
+impl Wallet {
+    /// The capabilities this wallet was opened with.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+
+    /// The registered capability of type `C`, for its own `impl Wallet` operations.
+    pub fn capability<C: Capability>(&self) -> Result<&C, WalletError> {
+        self.capabilities.get::<C>().ok_or_else(|| {
+            WalletError::Internal(format!(
+                "capability {} is not registered",
+                std::any::type_name::<C>()
+            ))
         })
     }
 
@@ -282,11 +340,9 @@ impl Wallet {
         let pending_alias = self.pending_key_alias()?;
         // Credentials go first: their keys are useless without the account anyway.
         self.delete_all_credentials()?;
-        // Health book (issue 5): the book, notes and profile leave with the account.
-        self.delete_health_book()?;
         self.store()?.transaction(|tx, _| {
-            // Judicial requests (issue 6) leave with the account.
-            crate::judicial::wipe(tx)?;
+            // What every capability keeps leaves with the account.
+            self.capabilities.wipe(tx)?;
             store::delete_account(tx)?;
             store::delete_pending(tx)
         })?;

@@ -9,7 +9,8 @@
 //! As elsewhere in the wallet, no lock is held while calling the secure area (it may be
 //! Kotlin or Swift) or the network.
 
-use super::{AccountLoad, Wallet, now_unix};
+use super::{AccountLoad, Wallet};
+use crate::clock::now_unix;
 use crate::error::{CredentialRejection, WalletError};
 use crate::secure_area::{SecureArea, SecureAreaError};
 use crate::store::{self, CredentialRow, DisclosureRecord};

@@ -69,6 +69,11 @@ impl Wallet {
         let online = self
             .start_session(&record.device_id, &record.key_alias)
             .await?;
+        if online {
+            for capability in self.capabilities.iter() {
+                capability.on_unlock(self).await;
+            }
+        }
         Ok(AccountSummary {
             account_id: record.account_id.clone(),
             device_id: record.device_id.clone(),
