@@ -525,28 +525,11 @@ fn strongly_connected(graph: &BTreeMap<String, BTreeMap<String, String>>) -> Vec
     s.out
 }
 
-/// Crates whose modules still form a circle, each to be untangled; an entry is removed once
-/// its crate is clean (the test below fails while a clean crate is still listed).
-const KNOWN_CIRCLES: &[&str] = &["fixtures/backend (src/lib.rs)"];
-
 #[test]
 fn no_crate_has_an_import_circle_between_its_modules() {
     let crates = crates();
     assert!(crates.len() >= 10, "found only {} crates", crates.len());
-    let mut found = Vec::new();
-    for krate in &crates {
-        let known = KNOWN_CIRCLES.iter().any(|k| krate.name.starts_with(k));
-        let circles = circles(krate);
-        if known {
-            assert!(
-                !circles.is_empty(),
-                "{} has no circle left: remove it from KNOWN_CIRCLES",
-                krate.name
-            );
-        } else {
-            found.extend(circles);
-        }
-    }
+    let found: Vec<String> = crates.iter().flat_map(circles).collect();
     assert!(
         found.is_empty(),
         "{} import circle(s):\n{}",
