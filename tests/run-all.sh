@@ -15,7 +15,7 @@ section() { printf '\n==> %s\n' "$*"; }
 
 section "toolchain check"
 cargo --version
-# PC/SC (issue 3): pcscd, libpcsclite-dev and the vpcd virtual reader driver for
+# PC/SC: pcscd, libpcsclite-dev and the vpcd virtual reader driver for
 # `vneid-cli --features pcsc` and its end-to-end test through a real pcscd.
 section "system packages (pcscd, libpcsclite-dev, vsmartcard-vpcd)"
 bash tests/setup-system.sh
@@ -31,7 +31,7 @@ section "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 # The test-only virtual chip export of the FFI crate (used by the Kotlin/Swift tests).
 cargo clippy -p vneid-ffi --all-targets --features virtual-chip -- -D warnings
-# `vneid read-card --pcsc` (issue 3): links libpcsclite.
+# `vneid read-card --pcsc`: links libpcsclite.
 cargo clippy -p vneid-cli --all-targets --features pcsc -- -D warnings
 
 section "cargo test --workspace"
@@ -49,7 +49,7 @@ if [ -z "${SKIP_FOREIGN:-}" ]; then
         passed=$((passed + $(echo "$line" | awk '{print $1}')))
         failed=$((failed + $(echo "$line" | awk '{print $3}')))
     done
-    # Platform libraries (issue 7): android/vneid on the JVM (with the Android SDK surface check
+    # Platform libraries: android/vneid on the JVM (with the Android SDK surface check
     # of its adapters), the ios/ package's Linux-buildable targets in the Swift chroot.
     for runner in android-jvm ios-linux; do
         section "$runner tests of the platform libraries"

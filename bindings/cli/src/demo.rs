@@ -282,10 +282,10 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
         history.last().map_or("-", |h| h.preset.as_str())
     );
 
-    // Health book (issue 5): sync the book, its summary, the BHYT card at reception.
+    // Health book: sync the book, its summary, the BHYT card at reception.
     crate::demo_health::run(&wallet, &backend.base_url(), &anchor, 13).await?;
 
-    // Level 2 (issue 3): upgrade with the chip ID card, then present the electronic ID.
+    // Level 2: upgrade with the chip ID card, then present the electronic ID.
     crate::demo_level2::run(
         &wallet,
         &backend.base_url(),
@@ -295,7 +295,7 @@ pub async fn run(args: DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     )
     .await?;
 
-    // Judicial-record certificate (issue 6): request, office workflow, verified certificate.
+    // Judicial-record certificate: request, office workflow, verified certificate.
     crate::demo_judicial::run(&wallet, &backend.base_url(), &anchor, "demo-dev-token", 17).await?;
 
     if args.keep {

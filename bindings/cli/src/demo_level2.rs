@@ -1,4 +1,4 @@
-//! Demo steps of the level-2 upgrade (issue 3): the wallet reads the citizen's (virtual) chip
+//! Demo steps of the level-2 upgrade: the wallet reads the citizen's (virtual) chip
 //! ID card again, the embedded backend re-verifies the evidence with its own CSCA trust store
 //! and raises the account to level 2; the wallet then presents the electronic ID and the
 //! counter's verdict names it as the level-2 credential.

@@ -5,17 +5,17 @@
 //! serve` runs that backend on its own.
 
 mod bench;
-// Health book (issue 5): benchmark subcommand and demo step.
+// Health book: benchmark subcommand and demo step.
 mod bench_health;
 mod demo;
 mod demo_health;
-// Judicial-record certificate requests (issue 6).
+// Judicial-record certificate requests.
 mod demo_judicial;
-// Level-2 upgrade demo steps (issue 3).
+// Level-2 upgrade demo steps.
 mod demo_level2;
 mod read_card;
 mod verify;
-// Area "counter" (issue 3): the vpcd virtual ICC for the PC/SC end-to-end test.
+// Area "counter": the vpcd virtual ICC for the PC/SC end-to-end test.
 mod vpcd;
 
 use clap::{Parser, Subcommand};
@@ -120,7 +120,7 @@ async fn backend(command: BackendCommand) -> Result<(), Box<dyn std::error::Erro
             cscas,
             master_lists,
         } => {
-            // Level 2 (issue 3): the operator's CSCAs replace the test ones.
+            // Level 2: the operator's CSCAs replace the test ones.
             let csca_trust = if cscas.is_empty() && master_lists.is_empty() {
                 None
             } else {

@@ -211,7 +211,7 @@ pub enum VneidError {
         message_vi: String,
         message_en: String,
     },
-    /// Judicial-record requests (issue 6). `field` names the form field of a validation
+    /// Judicial-record requests. `field` names the form field of a validation
     /// error (`personal.id_number`, `residence_history[1].from`).
     #[error("{message_en}")]
     Judicial {

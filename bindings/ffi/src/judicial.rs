@@ -1,4 +1,4 @@
-//! Judicial-record certificate requests over FFI (issue 6): the form and its parts as
+//! Judicial-record certificate requests over FFI: the form and its parts as
 //! records (the core's own types, declared remote so nothing is converted by hand), the
 //! outbox, tracking, payment through a foreign gateway, the status listener as a foreign
 //! trait, and the certificate as a QR.

@@ -1,4 +1,4 @@
-//! Level-2 upgrade (issue 3) over FFI: `WalletCore.upgrade_to_level2` reads the citizen's chip
+//! Level-2 upgrade over FFI: `WalletCore.upgrade_to_level2` reads the citizen's chip
 //! ID card through the app's `NfcTransport` and lets the core do the rest (backend challenge,
 //! evidence, selfie reference, the electronic-ID credential). Converts types only.
 

@@ -11,11 +11,11 @@ mod card_qr;
 mod chip;
 mod claims;
 mod error;
-// Electronic health book (issue 5).
+// Electronic health book.
 mod health;
-// Judicial-record certificate requests (issue 6).
+// Judicial-record certificate requests.
 mod judicial;
-// Level-2 upgrade with the chip ID card (issue 3).
+// Level-2 upgrade with the chip ID card.
 mod level2;
 mod presentation;
 mod records;

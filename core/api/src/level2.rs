@@ -1,4 +1,4 @@
-//! Level-2 upgrade (issue 3): the wallet proves the citizen holds their chip ID card.
+//! Level-2 upgrade: the wallet proves the citizen holds their chip ID card.
 //!
 //! 1. `POST /v1/level2/challenge` (Bearer): a single-use random challenge bound to the account.
 //! 2. The phone reads the chip (EF.SOD and the data groups, exactly as read), has the chip sign

@@ -9,13 +9,13 @@
 
 use serde::{Deserialize, Serialize};
 
-// Health book (issue 5): its own module, paths included.
+// Health book: its own module, paths included.
 pub mod health;
 
-// Judicial-record certificate requests (issue 6).
+// Judicial-record certificate requests.
 pub mod judicial;
 
-// Level-2 upgrade with the chip ID card (issue 3): paths, bodies and the signed message.
+// Level-2 upgrade with the chip ID card: paths, bodies and the signed message.
 pub mod level2;
 
 /// Paths of every endpoint, so neither side spells them twice.
@@ -356,7 +356,7 @@ pub enum ApiErrorCode {
     /// Idempotency key reused with another body, or a workflow step not allowed in the
     /// request's current state (HTTP 409).
     Conflict,
-    // --- Level-2 upgrade (issue 3) ---
+    // --- Level-2 upgrade ---
     /// The chip evidence failed the backend's passive authentication: a data group altered,
     /// a document signer expired, revoked or not under a trusted CSCA, malformed files
     /// (HTTP 422).
@@ -432,7 +432,7 @@ pub enum CredentialKind {
     /// Age over 18 only.
     #[serde(rename = "age_over_18")]
     AgeOver18,
-    /// Level 2 (issue 3): the electronic ID, built from the chip data the backend verified
+    /// Level 2: the electronic ID, built from the chip data the backend verified
     /// (portrait digest of the chip's face, card validity). Issued only to level-2 accounts.
     ElectronicId,
     /// The BHYT health-insurance card (from the health book): card number, name, birth

@@ -199,7 +199,7 @@ impl ApiClient {
         self.signed_list(&paths::status_list(id)).await
     }
 
-    /// Health book (issue 5): one page of the citizen's changes after `since`.
+    /// Health book: one page of the citizen's changes after `since`.
     pub async fn health_changes(
         &self,
         access_token: &str,

@@ -106,7 +106,7 @@ pub struct Fixture {
     pub core_id: IssuedCredential,
     pub age: IssuedCredential,
     pub bhyt: IssuedCredential,
-    /// Level-2 electronic ID (issue 3): the core ID's claims under its own type.
+    /// Level-2 electronic ID: the core ID's claims under its own type.
     pub eid: IssuedCredential,
 }
 

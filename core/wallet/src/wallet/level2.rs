@@ -1,4 +1,4 @@
-//! Level-2 upgrade (issue 3): read the citizen's chip ID card, send the chip evidence with a
+//! Level-2 upgrade: read the citizen's chip ID card, send the chip evidence with a
 //! selfie reference to the backend, and hold the electronic-ID credential it then issues.
 //!
 //! Order matters: the backend challenge comes first, so the evidence the device key signs is
