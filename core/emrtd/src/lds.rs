@@ -72,6 +72,19 @@ impl LdsFile {
     }
 }
 
+/// The file's name as Doc 9303 writes it: `EF.COM`, `EF.SOD`, `EF.CardAccess`, `DG1`..`DG16`
+/// (for progress and error messages a person reads).
+impl std::fmt::Display for LdsFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::CardAccess => f.pad("EF.CardAccess"),
+            Self::Com => f.pad("EF.COM"),
+            Self::Sod => f.pad("EF.SOD"),
+            Self::Dg(n) => f.pad(&format!("DG{n}")),
+        }
+    }
+}
+
 /// Why an LDS file could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LdsError {

@@ -434,6 +434,45 @@ fn progress_is_monotonic_and_ends_at_the_total() {
     }
 }
 
+#[test]
+fn progress_names_files_as_doc_9303_does_and_its_fraction_never_goes_back() {
+    for (short_only, lose) in [(false, vec![]), (true, vec![9, 20, 31])] {
+        let mut c = card(CardConfig::default()).with_faults(Faults {
+            short_only,
+            lose_tag_at: lose.into_iter().collect(),
+        });
+        let trust = trust();
+        let k = key(Citizen::an());
+        let mut rng = DetRng::new(b"terminal");
+        let mut random = |b: &mut [u8]| rng.fill(b);
+        let mut seen: Vec<ReadProgress> = Vec::new();
+        let mut on_progress = |p: &ReadProgress| seen.push(*p);
+        ChipSession::new(&k, &trust, AT, &mut random)
+            .with_progress(&mut on_progress)
+            .read(&mut c)
+            .unwrap();
+        let names: BTreeSet<String> = seen.iter().map(|p| p.file.to_string()).collect();
+        for name in ["EF.COM", "DG1", "DG2", "DG13", "DG14", "DG15", "EF.SOD"] {
+            assert!(names.contains(name), "{name} missing from {names:?}");
+        }
+        assert!(names.iter().all(|n| !n.contains('(')), "{names:?}");
+        // The byte ratio goes back when a file's length becomes known; the fraction does not.
+        let ratio_went_back = seen
+            .windows(2)
+            .any(|w| w[1].bytes_read * w[0].bytes_total < w[0].bytes_read * w[1].bytes_total);
+        assert!(
+            ratio_went_back,
+            "the card no longer exercises a growing total"
+        );
+        for w in seen.windows(2) {
+            assert!(w[1].fraction >= w[0].fraction, "{w:?}");
+        }
+        assert!(seen.iter().all(|p| (0.0..=1.0).contains(&p.fraction)));
+        assert!(seen.iter().rev().skip(1).all(|p| p.fraction < 1.0));
+        assert_eq!(seen.last().map(|p| p.fraction), Some(1.0));
+    }
+}
+
 /// Round trips, bytes and simulated time for a full read, extended vs short vs fixed 224.
 /// Run with `--nocapture` to see the table.
 #[test]

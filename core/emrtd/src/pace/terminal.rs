@@ -1,240 +1,19 @@
-//! PACE (Doc 9303 Part 11 §4.4) with the ECDH generic mapping, as a sans-IO state machine.
-//!
-//! 1. MSE:Set AT names the protocol, the password (MRZ or CAN) and the domain parameters.
-//! 2. General Authenticate (chained, CLA 10) returns the nonce encrypted under
-//!    `K_π = KDF(π, 3)`; the terminal decrypts it to `s`.
-//! 3. Mapping: an ECDH exchange on the standard generator gives `H`; `G~ = s·G + H`.
-//! 4. Key agreement on `G~` gives `K`; session keys `KDF(K, 1)`, `KDF(K, 2)`.
-//! 5. Tokens: each side MACs the other's ephemeral public key; the chip's token proves it knew
-//!    the password and the keys. A wrong password shows up as the chip refusing the terminal's
-//!    token (status 63xx), which is reported as access denied.
-//!
-//! Secure messaging then starts with a zero send sequence counter. EF.CardAccess, read in the
-//! clear before PACE, lists the PACEInfos; [`PaceParams::choose`] picks one this reader runs.
+//! The terminal side of one PACE run as a sans-IO state machine: each step yields the next
+//! command and consumes the chip's answer, from MSE:Set AT to the tokens, and the run ends in
+//! a secure messaging session.
 
+use super::PaceError;
+use super::general_authenticate::{ga_object, general_authenticate};
+use super::params::{Mapping, PaceParams};
 use crate::access::AccessKey;
-use crate::apdu::{CommandApdu, ResponseApdu, StatusClass, StatusWord};
+use crate::apdu::{CommandApdu, ResponseApdu, StatusClass};
 use crate::ca::session_from_secret;
-use crate::crypto::{self, CryptoError};
-use crate::ec::{EcDomain, EcError, EcKeyPair};
-use crate::kdf::{self, KeyAlgorithm, SecretKey};
-use crate::mrz::MrzError;
-use crate::pa::asn1::{next, oid_of, small_uint};
-use crate::security_info::{CaCipher, SecurityInfo, SecurityInfoError, parse_security_infos};
-use crate::sm::{SecureMessaging, SmCipher, SmError};
-use crate::tlv::{self, Tlv, TlvError};
+use crate::crypto;
+use crate::ec::EcKeyPair;
+use crate::kdf::{self, SecretKey};
+use crate::sm::SecureMessaging;
+use crate::tlv::Tlv;
 use zeroize::Zeroizing;
-
-/// EF.CardAccess larger than this is refused (real ones are a few hundred bytes).
-pub const MAX_CARD_ACCESS_LEN: usize = 4096;
-
-/// id-PACE-ECDH-GM (0.4.0.127.0.7.2.2.4.2) as a dotted prefix.
-const ID_PACE_ECDH_GM: &str = "0.4.0.127.0.7.2.2.4.2.";
-/// id-PACE-ECDH-IM (0.4.0.127.0.7.2.2.4.4) as a dotted prefix.
-const ID_PACE_ECDH_IM: &str = "0.4.0.127.0.7.2.2.4.4.";
-
-/// How the nonce is mapped to the generator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mapping {
-    /// `G~ = s·G + H` with an ECDH exchange (`81`/`82` carry public keys).
-    Generic,
-    /// `G~ = f_G(R_p(s, t))` with the terminal's nonce `t` in `81` (AES-128 only).
-    Integrated,
-}
-
-/// Why PACE failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PaceError {
-    /// Any refusal of the mutual authentication step (6300, 63Cx, 6982, 6988, ...).
-    #[error("the chip rejected the password (wrong MRZ data or CAN?)")]
-    AccessDenied { attempts_left: Option<u8> },
-    #[error("the chip refused PACE with status {0}")]
-    Refused(StatusWord),
-    #[error("malformed General Authenticate response: {0}")]
-    Malformed(#[from] TlvError),
-    #[error("General Authenticate response lacks data object {0:#X}")]
-    MissingObject(u32),
-    #[error("the chip echoed the terminal's public key")]
-    EchoedKey,
-    #[error("the chip's authentication token does not verify")]
-    TokenMismatch,
-    #[error("key agreement: {0}")]
-    Ec(#[from] EcError),
-    #[error("cryptographic failure: {0}")]
-    Crypto(#[from] CryptoError),
-    #[error("password: {0}")]
-    Password(#[from] MrzError),
-    #[error("secure messaging: {0}")]
-    Sm(#[from] SmError),
-    #[error("PACE step called out of order")]
-    OutOfOrder,
-    #[error("integrated mapping: {0}")]
-    Im(#[from] crate::im::ImError),
-}
-
-/// The PACE variant to run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaceParams {
-    pub domain: EcDomain,
-    pub cipher: CaCipher,
-    pub mapping: Mapping,
-    /// DER content of the protocol OID.
-    pub protocol: Vec<u8>,
-    /// The standardized domain parameter id as EF.CardAccess gave it.
-    pub parameter_id: Option<u64>,
-}
-
-/// One PACEInfo of EF.CardAccess.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaceInfo {
-    pub protocol: String,
-    pub version: u64,
-    pub parameter_id: Option<u64>,
-}
-
-impl PaceInfo {
-    /// Parses the SecurityInfo SEQUENCE { protocol, version, parameterId OPTIONAL }.
-    pub fn parse(raw: &[u8]) -> Result<Self, SecurityInfoError> {
-        let seq = Tlv::parse_exact(raw)?;
-        let mut it = seq.children();
-        let protocol = oid_of(&next(&mut it, "protocol")?)?.to_string();
-        let version = small_uint(&next(&mut it, "version")?)?;
-        let parameter_id = match it.next() {
-            Some(t) => Some(small_uint(&t?)?),
-            None => None,
-        };
-        Ok(Self {
-            protocol,
-            version,
-            parameter_id,
-        })
-    }
-}
-
-/// Parses EF.CardAccess: a bare SET OF SecurityInfo.
-pub fn parse_card_access(bytes: &[u8]) -> Result<Vec<SecurityInfo>, SecurityInfoError> {
-    if bytes.len() > MAX_CARD_ACCESS_LEN {
-        return Err(SecurityInfoError::TooLarge);
-    }
-    parse_security_infos(&Tlv::parse_tagged(bytes, 0x31)?)
-}
-
-impl PaceParams {
-    /// The first PACEInfo (version 2, ECDH generic mapping, a supported curve and cipher) of
-    /// EF.CardAccess, or `None` when the card offers nothing this reader runs (then BAC).
-    pub fn choose(infos: &[SecurityInfo]) -> Option<Self> {
-        infos.iter().find_map(|i| {
-            let SecurityInfo::Pace { raw, .. } = i else {
-                return None;
-            };
-            let info = PaceInfo::parse(raw).ok()?;
-            let (mapping, cipher) = match info.protocol.strip_prefix(ID_PACE_ECDH_GM) {
-                Some("1") => (Mapping::Generic, CaCipher::Tdes),
-                Some("2") => (Mapping::Generic, CaCipher::Aes128),
-                Some("3") => (Mapping::Generic, CaCipher::Aes192),
-                Some("4") => (Mapping::Generic, CaCipher::Aes256),
-                // The pseudo-random function is implemented for 128-bit blocks and keys.
-                _ if info.protocol.strip_prefix(ID_PACE_ECDH_IM) == Some("2") => {
-                    (Mapping::Integrated, CaCipher::Aes128)
-                }
-                _ => return None,
-            };
-            let domain = EcDomain::from_standard_id(info.parameter_id?)?;
-            if info.version != 2 {
-                return None;
-            }
-            let protocol = der::asn1::ObjectIdentifier::new(&info.protocol)
-                .ok()?
-                .as_bytes()
-                .to_vec();
-            Some(Self {
-                domain,
-                cipher,
-                mapping,
-                protocol,
-                parameter_id: info.parameter_id,
-            })
-        })
-    }
-
-    pub fn key_algorithm(&self) -> (SmCipher, KeyAlgorithm) {
-        match self.cipher {
-            CaCipher::Tdes => (SmCipher::Tdes, KeyAlgorithm::Tdes),
-            CaCipher::Aes128 => (SmCipher::Aes, KeyAlgorithm::Aes128),
-            CaCipher::Aes192 => (SmCipher::Aes, KeyAlgorithm::Aes192),
-            CaCipher::Aes256 => (SmCipher::Aes, KeyAlgorithm::Aes256),
-        }
-    }
-
-    /// The public key data object `7F49 { 06 OID, 86 point }` the tokens are computed over.
-    pub fn public_key_object(&self, point: &[u8]) -> Result<Vec<u8>, TlvError> {
-        let mut body = tlv::encode(0x06, &self.protocol)?;
-        body.extend(tlv::encode(0x86, point)?);
-        tlv::encode(0x7F49, &body)
-    }
-
-    /// The authentication token over the peer's ephemeral key: CMAC-8 (AES) or retail MAC.
-    pub fn token(&self, ks_mac: &SecretKey, peer_point: &[u8]) -> Result<[u8; 8], PaceError> {
-        let data = self.public_key_object(peer_point)?;
-        Ok(match self.cipher {
-            CaCipher::Tdes => crypto::retail_mac(ks_mac.as_bytes(), &crypto::pad(&data, 8))?,
-            _ => crypto::aes_cmac8(ks_mac.as_bytes(), &data)?,
-        })
-    }
-
-    /// `K_π = KDF(π, 3)`.
-    pub fn password_key(&self, pi: &[u8]) -> SecretKey {
-        kdf::derive(pi, kdf::COUNTER_PACE, self.key_algorithm().1)
-    }
-
-    /// Encrypts (card side) or decrypts (terminal side) the nonce with `K_π`, CBC, zero IV.
-    pub fn nonce_cipher(
-        &self,
-        k_pi: &SecretKey,
-        data: &[u8],
-        encrypt: bool,
-    ) -> Result<Zeroizing<Vec<u8>>, PaceError> {
-        Ok(match (self.cipher, encrypt) {
-            (CaCipher::Tdes, true) => {
-                Zeroizing::new(crypto::tdes_cbc_encrypt(k_pi.as_bytes(), data)?)
-            }
-            (CaCipher::Tdes, false) => crypto::tdes_cbc_decrypt(k_pi.as_bytes(), data)?,
-            (_, true) => Zeroizing::new(crypto::aes_cbc_encrypt(k_pi.as_bytes(), &[0; 16], data)?),
-            (_, false) => crypto::aes_cbc_decrypt(k_pi.as_bytes(), &[0; 16], data)?,
-        })
-    }
-
-    /// MSE:Set AT for PACE with the password reference (1 MRZ, 2 CAN).
-    pub fn set_at(&self, password_reference: u8) -> Result<CommandApdu, TlvError> {
-        let mut data = tlv::encode(0x80, &self.protocol)?;
-        data.extend(tlv::encode(0x83, &[password_reference])?);
-        if let Some(id) = self.parameter_id.and_then(|i| u8::try_from(i).ok()) {
-            data.extend(tlv::encode(0x84, &[id])?);
-        }
-        Ok(CommandApdu::new(0x00, 0x22, 0xC1, 0xA4).with_data(data))
-    }
-}
-
-/// Dynamic authentication data `7C { tag value }` of one General Authenticate.
-pub fn general_authenticate(last: bool, tag: u32, value: &[u8]) -> Result<CommandApdu, TlvError> {
-    let inner = if value.is_empty() && tag == 0 {
-        Vec::new()
-    } else {
-        tlv::encode(tag, value)?
-    };
-    Ok(
-        CommandApdu::new(if last { 0x00 } else { 0x10 }, 0x86, 0x00, 0x00)
-            .with_data(tlv::encode(0x7C, &inner)?)
-            .with_ne(256),
-    )
-}
-
-/// The value of data object `tag` inside a `7C` dynamic authentication data response.
-pub fn ga_object(data: &[u8], tag: u32) -> Result<Vec<u8>, PaceError> {
-    let outer = Tlv::parse_tagged(data, 0x7C)?;
-    let found = outer.find(tag)?.ok_or(PaceError::MissingObject(tag))?;
-    Ok(found.value.to_vec())
-}
 
 #[derive(Debug)]
 enum Step {
@@ -422,7 +201,11 @@ fn keys_token(params: &PaceParams, keys: &Keys) -> Result<[u8; 8], PaceError> {
 )]
 mod tests {
     use super::*;
+    use crate::apdu::StatusWord;
+    use crate::kdf::KeyAlgorithm;
     use crate::mrz::MrzKey;
+    use crate::pace::parse_card_access;
+    use crate::sm::SmCipher;
 
     fn h(s: &str) -> Vec<u8> {
         hex::decode(s.replace(' ', "")).unwrap()
@@ -434,16 +217,6 @@ mod tests {
 
     /// EF.CardAccess of Doc 9303 Part 11 Appendix G.1.
     const CARD_ACCESS: &str = "3114 3012 060A 04007F00070202040202 020102 02010D";
-
-    #[test]
-    fn doc_9303_appendix_g1_card_access_selects_ecdh_gm_aes128_on_brainpool_p256r1() {
-        let infos = parse_card_access(&h(CARD_ACCESS)).unwrap();
-        let params = PaceParams::choose(&infos).unwrap();
-        assert_eq!(params.domain, EcDomain::BrainpoolP256r1);
-        assert_eq!(params.cipher, CaCipher::Aes128);
-        assert_eq!(params.parameter_id, Some(13));
-        assert_eq!(params.protocol, h("04007F00070202040202"));
-    }
 
     #[test]
     fn doc_9303_appendix_g1_pace_ecdh_generic_mapping_worked_example() {
@@ -615,13 +388,5 @@ mod tests {
                 attempts_left: None
             })
         );
-    }
-
-    #[test]
-    fn card_access_without_a_supported_pace_info_falls_back() {
-        // id-PACE-DH-GM-AES-128 with parameter 0: not run by this reader.
-        let dh = h("3112 3010 060A 04007F00070202040102 020102 020100");
-        assert_eq!(PaceParams::choose(&parse_card_access(&dh).unwrap()), None);
-        assert!(parse_card_access(&h("3003020101")).is_err());
     }
 }
