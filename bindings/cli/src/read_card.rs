@@ -218,10 +218,11 @@ fn read(
 }
 
 fn progress_bar(p: &ReadProgress) {
-    let total = p.bytes_total.max(1);
-    let filled = (p.bytes_read * 30 / total).min(30);
+    // The overall fraction never goes back, so the bar never shrinks.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let filled = ((p.fraction.clamp(0.0, 1.0) * 30.0) as usize).min(30);
     eprint!(
-        "\r[{}{}] {:>6}/{:<6} bytes  {:?}    ",
+        "\r[{}{}] {:>6}/{:<6} bytes  {:<7}    ",
         "#".repeat(filled),
         " ".repeat(30 - filled),
         p.bytes_read,

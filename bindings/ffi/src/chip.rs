@@ -45,11 +45,25 @@ pub trait ChipReadListener: Send + Sync {
 
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ChipReadProgress {
-    /// The file being read, e.g. "DG2".
+    /// The file being read as Doc 9303 names it: "EF.COM", "DG1", "DG2", "EF.SOD".
     pub file: String,
     pub bytes_read: u64,
     /// Grows as each file's length becomes known; equals `bytes_read` at the end.
     pub bytes_total: u64,
+    /// The whole read from 0 to 1 for a progress bar: never decreases, 1 when the last
+    /// file is read (`bytes_read / bytes_total` can go back as files are discovered).
+    pub fraction: f32,
+}
+
+impl From<&session::ReadProgress> for ChipReadProgress {
+    fn from(p: &session::ReadProgress) -> Self {
+        Self {
+            file: p.file.to_string(),
+            bytes_read: p.bytes_read as u64,
+            bytes_total: p.bytes_total as u64,
+            fraction: p.fraction,
+        }
+    }
 }
 
 /// What the app collects to open the chip, in order of precedence:
@@ -376,11 +390,7 @@ impl ChipReader {
             };
             let mut report = |p: &session::ReadProgress| {
                 if let Some(l) = &listener {
-                    l.on_progress(ChipReadProgress {
-                        file: format!("{:?}", p.file),
-                        bytes_read: p.bytes_read as u64,
-                        bytes_total: p.bytes_total as u64,
-                    });
+                    l.on_progress(ChipReadProgress::from(p));
                 }
             };
             ChipSession::with_access_key(access_key, &reader.trust, at, &mut random)

@@ -83,11 +83,7 @@ impl WalletCore {
         let key = key.to_access_key()?;
         let progress: Option<Level2Progress> = listener.map(|l| {
             Box::new(move |p: &ReadProgress| {
-                l.on_progress(ChipReadProgress {
-                    file: format!("{:?}", p.file),
-                    bytes_read: p.bytes_read as u64,
-                    bytes_total: p.bytes_total as u64,
-                });
+                l.on_progress(ChipReadProgress::from(p));
             }) as Level2Progress
         });
         let outcome = self

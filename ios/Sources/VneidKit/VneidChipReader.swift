@@ -5,15 +5,12 @@ import VneidCore
 
 /// How far a read is; totals grow as file lengths become known.
 public struct ReadProgress: Equatable, Sendable {
-    /// The data group being read, e.g. "DG2".
+    /// The file being read as Doc 9303 names it: "EF.COM", "DG2", "EF.SOD".
     public let file: String
     public let bytesRead: UInt64
     public let bytesTotal: UInt64
-
-    /// 0.0–1.0 of what is known so far.
-    public var fraction: Double {
-        bytesTotal == 0 ? 0 : min(1, max(0, Double(bytesRead) / Double(bytesTotal)))
-    }
+    /// 0.0–1.0 for a progress bar: never decreases, 1 when the last file is read.
+    public let fraction: Double
 }
 
 /// What `VneidChipReader.events` yields: progress, then exactly one `.done`.
@@ -27,7 +24,7 @@ final class ProgressForwarder: ChipReadListener, @unchecked Sendable {
     let callback: @Sendable (ReadProgress) -> Void
     init(_ callback: @escaping @Sendable (ReadProgress) -> Void) { self.callback = callback }
     func onProgress(progress: ChipReadProgress) {
-        callback(ReadProgress(file: progress.file, bytesRead: progress.bytesRead, bytesTotal: progress.bytesTotal))
+        callback(ReadProgress(file: progress.file, bytesRead: progress.bytesRead, bytesTotal: progress.bytesTotal, fraction: Double(progress.fraction)))
     }
 }
 

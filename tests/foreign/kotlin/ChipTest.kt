@@ -69,6 +69,10 @@ val chipTests = listOf(
         assertTrue(events.isNotEmpty()) { "no progress events" }
         assertTrue(events.zipWithNext().all { (a, b) -> b.bytesRead >= a.bytesRead }) { "progress went backwards" }
         assertEquals(events.last().bytesTotal, events.last().bytesRead, "last progress event")
+        val files = events.map { it.file }.toSet()
+        assertTrue(files.containsAll(listOf("EF.COM", "DG1", "DG2", "DG14", "DG15", "EF.SOD"))) { "file names: $files" }
+        assertTrue(events.zipWithNext().all { (a, b) -> b.fraction >= a.fraction }) { "fraction went backwards" }
+        assertEquals(1.0f, events.last().fraction, "fraction of the last event")
         assertEquals(transport.apdus.get().toUInt(), id.apdus, "APDUs counted by the core")
     },
 

@@ -63,8 +63,13 @@ let chipTests: [TestCase] = [
         try assertEqual("PACE", id.accessProtocol, "access protocol")
         try assertEqual(FaceFormat.jpeg, id.faceFormat, "face format")
         try assertTrue((id.faceImage?.count ?? 0) > 1000, "face image")
-        guard let last = progress.all.last else { throw fail("no progress") }
+        let events = progress.all
+        guard let last = events.last else { throw fail("no progress") }
         try assertEqual(last.bytesTotal, last.bytesRead, "last progress event")
+        let files = Set(events.map(\.file))
+        try assertTrue(files.isSuperset(of: ["EF.COM", "DG1", "DG2", "DG14", "DG15", "EF.SOD"]), "file names: \(files)")
+        try assertTrue(zip(events, events.dropFirst()).allSatisfy { $1.fraction >= $0.fraction }, "fraction went backwards")
+        try assertEqual(Float(1), last.fraction, "fraction of the last event")
         try assertEqual(UInt32(transport.apdus), id.apdus, "APDUs")
     },
 

@@ -21,13 +21,14 @@ import vn.vneid.core.ChipReader
 import vn.vneid.core.NfcException
 import vn.vneid.core.NfcTransport
 
-/** How far a read is: [file] is the data group being read ("DG2"), totals grow as lengths become known. */
-data class ReadProgress(val file: String, val bytesRead: Long, val bytesTotal: Long) {
-    /** 0.0–1.0 of what is known so far (for a progress bar). */
-    val fraction: Float get() = if (bytesTotal <= 0) 0f else (bytesRead.toFloat() / bytesTotal).coerceIn(0f, 1f)
-
+/**
+ * How far a read is: [file] is the file being read as Doc 9303 names it ("EF.COM", "DG2",
+ * "EF.SOD"); totals grow as lengths become known. [fraction] (0.0–1.0, for a progress bar)
+ * never decreases and is 1 when the last file is read.
+ */
+data class ReadProgress(val file: String, val bytesRead: Long, val bytesTotal: Long, val fraction: Float) {
     internal companion object {
-        fun of(p: ChipReadProgress) = ReadProgress(p.file, p.bytesRead.toLong(), p.bytesTotal.toLong())
+        fun of(p: ChipReadProgress) = ReadProgress(p.file, p.bytesRead.toLong(), p.bytesTotal.toLong(), p.fraction)
     }
 }
 
