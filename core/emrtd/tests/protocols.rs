@@ -318,15 +318,19 @@ impl Transport for ForgedMac {
 
 #[test]
 fn a_wrong_response_mac_after_chip_authentication_aborts_the_read() {
+    let select_path = SessionConfig {
+        short_ids: false,
+        ..SessionConfig::default()
+    };
     let baseline = read_with(
         &mut card(CardConfig::default()),
         mrz(Citizen::an()),
-        SessionConfig::default(),
+        select_path,
     )
     .unwrap();
-    // EF.CardAccess (0-2), PACE (3-7), SELECT (8), EF.COM (9-11) and DG14 (12-14) under the
-    // PACE keys, chip authentication (15-16), then the first response under the new keys (17)
-    // confirms it. A forged MAC anywhere else aborts the read.
+    // On the SELECT path: EF.CardAccess (0-2), PACE (3-7), SELECT (8), EF.COM (9-11) and
+    // DG14 (12-14) under the PACE keys, chip authentication (15-16), then the first response
+    // under the new keys (17) confirms it. A forged MAC anywhere else aborts the read.
     let total = baseline.stats.apdus;
     for at in [10, 13, 16, 20, total - 2] {
         let mut t = ForgedMac {
@@ -335,7 +339,7 @@ fn a_wrong_response_mac_after_chip_authentication_aborts_the_read() {
             sent: 0,
         };
         assert_eq!(
-            read_with(&mut t, mrz(Citizen::an()), SessionConfig::default()).unwrap_err(),
+            read_with(&mut t, mrz(Citizen::an()), select_path).unwrap_err(),
             SessionError::Sm(SmError::MacMismatch),
             "forged at {at}"
         );
@@ -346,7 +350,7 @@ fn a_wrong_response_mac_after_chip_authentication_aborts_the_read() {
         at: 17,
         sent: 0,
     };
-    let id = read_with(&mut t, mrz(Citizen::an()), SessionConfig::default()).unwrap();
+    let id = read_with(&mut t, mrz(Citizen::an()), select_path).unwrap();
     assert!(
         id.chip_authentication.failed(),
         "{:?}",
@@ -362,7 +366,10 @@ struct StripCardAccess {
 
 impl Transport for StripCardAccess {
     fn transceive(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
-        if apdu.starts_with(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x01, 0x1C]) {
+        // Its SELECT, and its READ BINARY by short id (P1 = 80 | 1C).
+        if apdu.starts_with(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x01, 0x1C])
+            || apdu.starts_with(&[0x00, 0xB0, 0x9C])
+        {
             return Ok(vec![0x6A, 0x82]);
         }
         self.card.transceive(apdu)

@@ -1,7 +1,8 @@
 //! Full reads of virtual cards that behave like real cards seen in the field (each a
 //! `vneid_chip::Quirks` profile): bare error status words under secure messaging, with and
 //! without the card advancing its counter (as a passport answering a naked 6700 did, gmrtd
-//! issue 457), protected answers without DO'99', and files the card does not hold.
+//! issue 457), protected answers without DO'99', files the card does not hold, and cards that
+//! read files only after a SELECT.
 
 #![allow(
     clippy::unwrap_used,
@@ -12,10 +13,13 @@
 
 use std::collections::BTreeSet;
 use vneid_chip::{BareErrors, CardConfig, Citizen, DetRng, Quirks, Suite, VirtualCard};
+use vneid_emrtd::apdu::StatusWord;
 use vneid_emrtd::lds::LdsFile;
 use vneid_emrtd::mrz::MrzKey;
 use vneid_emrtd::pa::{DgHash, NotPossible, TrustStore};
-use vneid_emrtd::session::{AccessProtocol, ChipIdentity, ChipSession, SessionError, Verdict};
+use vneid_emrtd::session::{
+    AccessProtocol, ChipIdentity, ChipSession, SessionConfig, SessionError, Verdict,
+};
 use vneid_pki::{Algorithm, Pki, dates};
 
 fn read(card: &mut VirtualCard) -> Result<ChipIdentity, SessionError> {
@@ -235,4 +239,78 @@ fn a_wrong_key_refused_with_any_status_is_one_typed_error_with_the_tries_left() 
             );
         }
     }
+}
+
+fn read_with(card: &mut VirtualCard, short_ids: bool) -> Result<ChipIdentity, SessionError> {
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca_der(&Pki::get(Algorithm::EcdsaP256).csca_der())
+        .unwrap();
+    let c = Citizen::an();
+    let key = MrzKey::from_cccd(
+        c.id_number,
+        c.date_of_birth,
+        c.date_of_expiry,
+        &Default::default(),
+    )
+    .unwrap();
+    let mut rng = DetRng::new(b"terminal");
+    let mut random = |b: &mut [u8]| rng.fill(b);
+    ChipSession::new(&key, &trust, dates::CHECK_TIME, &mut random)
+        .with_config(SessionConfig {
+            short_ids,
+            ..SessionConfig::default()
+        })
+        .read(card)
+}
+
+/// Cards that read files only after a SELECT answer a short-id READ BINARY with 6A86
+/// (incorrect P1-P2), 6B00, 6700 or 6D00 (JMRTD and other readers make short ids optional
+/// for this reason). The reader falls back to SELECT for that file and every later one.
+#[test]
+fn a_card_refusing_short_ef_ids_is_read_by_select_at_two_round_trips_more() {
+    for refusal in [0x6A86, 0x6B00, 0x6700, 0x6D00, 0x6986] {
+        for pace in [Some(Suite::P256_AES128), None] {
+            let config = CardConfig {
+                pace,
+                ..CardConfig::default()
+            };
+            let quirks = Quirks {
+                short_id_refusal: Some(StatusWord(refusal)),
+                ..Quirks::default()
+            };
+            let mut by_select = card(config.clone(), Quirks::default());
+            let baseline = read_with(&mut by_select, false).unwrap();
+            let mut c = card(config, quirks);
+            let id = read_with(&mut c, true).unwrap_or_else(|e| panic!("{refusal:04X}: {e}"));
+            assert_eq!(id.evidence, baseline.evidence, "{refusal:04X}");
+            assert!(id.passive_authentication.is_valid());
+            assert_eq!(id.chip_authentication, Verdict::Passed);
+            assert_eq!(id.active_authentication, Verdict::Passed);
+            // One refused short-id read for EF.CardAccess, one for EF.COM; then SELECT only.
+            assert_eq!(
+                c.stats().apdus,
+                by_select.stats().apdus + 2,
+                "{refusal:04X} {pace:?}"
+            );
+        }
+    }
+}
+
+/// Once the card has read a file by short id, a 6A82 to a short-id read is an absent file:
+/// no SELECT to confirm it. Each file present saves its SELECT.
+#[test]
+fn short_ef_ids_save_a_select_per_file_and_absent_files_cost_one_answer() {
+    let quirks = Quirks {
+        absent: absent(&[LdsFile::DG2, LdsFile::DG15]),
+        ..Quirks::default()
+    };
+    let mut by_select = card(CardConfig::default(), quirks.clone());
+    let baseline = read_with(&mut by_select, false).unwrap();
+    let mut c = card(CardConfig::default(), quirks);
+    let id = read_with(&mut c, true).unwrap();
+    assert_eq!(id.evidence, baseline.evidence);
+    assert!(id.passive_authentication.is_valid());
+    // EF.CardAccess, EF.COM, DG1, DG13, DG14, EF.SOD: one SELECT each.
+    assert_eq!(c.stats().apdus + 6, by_select.stats().apdus);
 }

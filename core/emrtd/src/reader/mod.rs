@@ -33,8 +33,10 @@ pub enum BlockPolicy {
 pub enum SelectMode {
     /// SELECT by file identifier, then READ BINARY.
     FileId,
-    /// READ BINARY with the short EF identifier in P1 (saves one round trip); falls back to a
-    /// SELECT when resuming beyond offset 255, which short-id reads cannot address.
+    /// READ BINARY with the short EF identifier in P1 (saves the SELECT's round trip). A
+    /// card that refuses it (any error to the short-id read) gets a SELECT and the read goes
+    /// on by file identifier; so does a resume beyond offset 255, which short-id reads
+    /// cannot address.
     ShortId,
 }
 
@@ -99,7 +101,7 @@ pub struct Progress {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pending {
     Select,
-    Read { len: usize },
+    Read { len: usize, short_id: bool },
 }
 
 /// Reads one file. Call [`next_command`](Self::next_command), send the bytes, feed the answer
@@ -113,6 +115,13 @@ pub struct FileReader {
     total: Option<usize>,
     pending: Option<Pending>,
     exact_len: Option<usize>,
+    /// The card refused the short-id read: this file is read after a SELECT.
+    short_id_refused: bool,
+    /// The card has answered a short-id read before: a 6A82 to one means the file is absent,
+    /// not that short ids are unsupported.
+    short_id_proven: bool,
+    /// A short-id read delivered data.
+    read_by_short_id: bool,
 }
 
 /// Size of a protected response carrying `n` plain bytes: DO'87 + DO'99 + DO'8E.
@@ -157,7 +166,28 @@ impl FileReader {
             total: None,
             pending: None,
             exact_len: None,
+            short_id_refused: false,
+            short_id_proven: false,
+            read_by_short_id: false,
         }
+    }
+
+    /// Tells the reader the card has answered short-id reads before (see
+    /// [`SelectMode::ShortId`]): a 6A82 to one is then an absent file, without a SELECT to
+    /// confirm it.
+    pub fn with_short_id_proven(mut self) -> Self {
+        self.short_id_proven = true;
+        self
+    }
+
+    /// The card refused reading this file by short EF identifier.
+    pub fn short_id_refused(&self) -> bool {
+        self.short_id_refused
+    }
+
+    /// A read by short EF identifier delivered data.
+    pub fn read_by_short_id(&self) -> bool {
+        self.read_by_short_id
     }
 
     pub fn file(&self) -> LdsFile {
@@ -217,8 +247,10 @@ impl FileReader {
             return Err(ReaderError::ResponsePending);
         }
         let offset = self.data.len();
-        let use_short_id =
-            self.options.select == SelectMode::ShortId && !self.selected && offset <= 0xFF;
+        let use_short_id = self.options.select == SelectMode::ShortId
+            && !self.selected
+            && !self.short_id_refused
+            && offset <= 0xFF;
         let (cmd, pending) = if !self.selected && !use_short_id {
             let fid = self.file.file_id().ok_or(ReaderError::NoFileId)?;
             (
@@ -246,7 +278,10 @@ impl FileReader {
             };
             (
                 CommandApdu::new(0x00, 0xB0, p1, p2).with_ne(want),
-                Pending::Read { len: want },
+                Pending::Read {
+                    len: want,
+                    short_id: use_short_id,
+                },
             )
         };
         let cmd = match sm {
@@ -271,6 +306,14 @@ impl FileReader {
             None => resp,
         };
         let class = resp.sw.classify();
+        if let Pending::Read { short_id: true, .. } = pending
+            && self.refuses_short_id(class)
+        {
+            // Read it again after a SELECT, which also tells an absent file apart.
+            self.short_id_refused = true;
+            self.exact_len = None;
+            return Ok(());
+        }
         match class {
             StatusClass::FileNotFound => return Err(ReaderError::FileNotFound),
             StatusClass::SecurityNotSatisfied | StatusClass::ConditionsNotSatisfied => {
@@ -290,10 +333,11 @@ impl FileReader {
                 }
                 Ok(())
             }
-            Pending::Read { len }
+            Pending::Read { len, short_id }
                 if matches!(class, StatusClass::Success | StatusClass::EndOfFile) =>
             {
                 self.selected = true;
+                self.read_by_short_id |= short_id;
                 self.exact_len = None;
                 if resp.data.len() > len {
                     return Err(ReaderError::TooMuchData);
@@ -320,6 +364,21 @@ impl FileReader {
                 Ok(())
             }
             Pending::Read { .. } => Err(ReaderError::Card(resp.sw)),
+        }
+    }
+
+    /// Whether an answer to a short-id read says the card does not read this way (6700,
+    /// 6A86, 6B00, 6985, 6986, 6D00, ...), as opposed to answering the read itself. A 6A82 is
+    /// a refusal until the card has proven it reads by short id.
+    fn refuses_short_id(&self, class: StatusClass) -> bool {
+        match class {
+            StatusClass::FileNotFound => !self.short_id_proven,
+            StatusClass::WrongLength
+            | StatusClass::WrongParameters
+            | StatusClass::ConditionsNotSatisfied
+            | StatusClass::InsNotSupported
+            | StatusClass::Other => true,
+            _ => false,
         }
     }
 }

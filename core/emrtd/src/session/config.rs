@@ -31,6 +31,9 @@ pub struct SessionConfig {
     /// challenge here and re-verifies [`ChipIdentity::active_authentication_proof`] with
     /// [`crate::aa::verify`] against the DG15 it checks by passive authentication.
     pub active_auth_challenge: Option<[u8; CHALLENGE_LEN]>,
+    /// Read each file by its short EF identifier (READ BINARY without a SELECT: one round
+    /// trip less per file). A card that refuses it is read by SELECT from then on.
+    pub short_ids: bool,
 }
 
 impl Default for SessionConfig {
@@ -42,6 +45,7 @@ impl Default for SessionConfig {
             pace: true,
             chip_authentication: true,
             active_auth_challenge: None,
+            short_ids: true,
         }
     }
 }

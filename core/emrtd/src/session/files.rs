@@ -4,9 +4,9 @@
 
 use super::error::SessionError;
 use super::outcome::ReadProgress;
-use super::{CaState, Phase, ReadEngine, WANTED};
+use super::{CaState, Phase, ReadEngine, ShortIds, WANTED};
 use crate::lds::{EfCom, LdsFile};
-use crate::reader::{FileReader, ReaderError};
+use crate::reader::{FileReader, ReaderError, SelectMode};
 
 impl ReadEngine {
     /// The next READ BINARY (or SELECT), chip authentication when it became due, or active
@@ -23,10 +23,11 @@ impl ReadEngine {
             let Some(&file) = self.queue.get(self.index) else {
                 return self.aa_command(random);
             };
-            let options = self.options;
-            let reader = self
-                .reader
-                .get_or_insert_with(|| FileReader::new(file, options));
+            let reader = match self.reader.take() {
+                Some(reader) => reader,
+                None => self.new_reader(file),
+            };
+            let reader = self.reader.insert(reader);
             let sm = self.sm.as_mut().ok_or(SessionError::OutOfOrder)?;
             match reader.next_command(Some(sm)) {
                 Ok(Some(cmd)) => {
@@ -40,6 +41,31 @@ impl ReadEngine {
                     }
                 }
                 Err(error) => return Err(self.file_error(file, error)),
+            }
+        }
+    }
+
+    /// A reader for `file` that reads it the way the card has shown it takes.
+    fn new_reader(&self, file: LdsFile) -> FileReader {
+        let mut options = self.options;
+        if self.short_ids == ShortIds::Refused {
+            options.select = SelectMode::FileId;
+        }
+        let reader = FileReader::new(file, options);
+        if self.short_ids == ShortIds::Work {
+            reader.with_short_id_proven()
+        } else {
+            reader
+        }
+    }
+
+    /// Learns from the current file's reader whether the card reads by short EF identifier.
+    fn note_short_ids(&mut self) {
+        if let Some(reader) = &self.reader {
+            if reader.short_id_refused() {
+                self.short_ids = ShortIds::Refused;
+            } else if reader.read_by_short_id() && self.short_ids == ShortIds::Untried {
+                self.short_ids = ShortIds::Work;
             }
         }
     }
@@ -103,6 +129,7 @@ impl ReadEngine {
         // A bare status word carries no MAC: it proves nothing about the keys of chip
         // authentication, which waits for the next protected answer.
         let bare = sm.last_answer_bare();
+        self.note_short_ids();
         let after_bare = std::mem::replace(&mut self.after_bare, bare);
         if let Err(ReaderError::Sm(e)) = &result {
             self.after_bare = after_bare;

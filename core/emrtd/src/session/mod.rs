@@ -155,6 +155,18 @@ pub struct ReadEngine {
     after_bare: bool,
     /// The last progress fraction reported (progress never goes back).
     fraction: f32,
+    /// What the card's eMRTD application made of short-id reads so far.
+    short_ids: ShortIds,
+}
+
+/// Whether the eMRTD application reads files by short EF identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ShortIds {
+    Untried,
+    /// A short-id read delivered data: a 6A82 to one is an absent file.
+    Work,
+    /// Refused once: the remaining files are read after a SELECT.
+    Refused,
 }
 
 impl std::fmt::Debug for ReadEngine {
@@ -200,7 +212,11 @@ impl ReadEngine {
         };
         let options = ReadOptions {
             block,
-            select: SelectMode::FileId,
+            select: if config.short_ids {
+                SelectMode::ShortId
+            } else {
+                SelectMode::FileId
+            },
             header_probe: 8,
             max_file_size: config.max_file_size,
         };
@@ -230,6 +246,7 @@ impl ReadEngine {
             stats: ReadStats::default(),
             after_bare: false,
             fraction: 0.0,
+            short_ids: ShortIds::Untried,
         }
     }
 
