@@ -279,7 +279,7 @@ fn a_card_refusing_short_ef_ids_is_read_by_select_at_two_round_trips_more() {
                 short_id_refusal: Some(StatusWord(refusal)),
                 ..Quirks::default()
             };
-            let mut by_select = card(config.clone(), Quirks::default());
+            let mut by_select = card(config, Quirks::default());
             let baseline = read_with(&mut by_select, false).unwrap();
             let mut c = card(config, quirks);
             let id = read_with(&mut c, true).unwrap_or_else(|e| panic!("{refusal:04X}: {e}"));
